@@ -1,0 +1,1 @@
+"""Evaluation runs: benchmark loaders, scoring modes, the runner, reports and benchmarks."""
