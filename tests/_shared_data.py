@@ -16,11 +16,10 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def shared_root() -> Path | None:
-    """The shared datasets folder, or None when it cannot be found."""
+    """The shared datasets folder (``$OPTAGENT_SHARED_DATA`` as given), or None when not found."""
     configured = os.environ.get("OPTAGENT_SHARED_DATA")
     if configured:
-        path = Path(configured)
-        return path if path.is_dir() else None
+        return Path(configured)
     for parent in REPO.parents:
         candidate = parent / "shared" / "datasets"
         if candidate.is_dir():
