@@ -19,8 +19,7 @@ from agent.tasks.prompt import (
     load_examples,
     split_examples,
 )
-
-FORMATS = Path("/work/shared/datasets/formats")
+from tests._shared_data import shared_data
 
 
 def test_jsonl_with_field_mapping_and_error_naming_line_and_field(tmp_path: Path) -> None:
@@ -64,11 +63,11 @@ def test_csv_gsm8k_and_bbh(tmp_path: Path) -> None:
         load_examples(bbh)
 
 
-@pytest.mark.skipif(not FORMATS.is_dir(), reason="/work/shared is absent")
 def test_shared_public_shapes() -> None:
-    gsm = load_examples(FORMATS / "gsm8k_style.jsonl")
+    formats = shared_data("formats")
+    gsm = load_examples(formats / "gsm8k_style.jsonl")
     assert gsm[0].target == "19" and gsm[1].target == "180"
-    bbh = load_examples(FORMATS / "bbh_style.json")
+    bbh = load_examples(formats / "bbh_style.json")
     assert [e.target for e in bbh] == ["10", "yes", "(B)"]
 
 
