@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 from agent.cli._app import app
 from tests._cli import ROOT, run_cli
-from tests.fakes.openai_server import Fault, FakeOpenAIServer
+from tests.fakes.openai_server import FakeOpenAIServer, Fault
 from tests.test_formulate_run import BAD, GOOD, PROBLEM
 
 
@@ -59,9 +59,10 @@ def test_sigkill_mid_run_then_resume_keeps_rounds_and_resends_no_answered_reques
     server.inject_at(4, Fault.hang(25))
     run_dir = tmp_path / "run"
     model = f"openai:fake@{server.url}"
+    command = [sys.executable, "-m", "agent.cli", "solve", PROBLEM, "--out", str(run_dir)]
+    command += ["--model", model, "--votes", "3", "--max-rounds", "3", "--json"]
     child = subprocess.Popen(
-        [sys.executable, "-m", "agent.cli", "solve", PROBLEM, "--out", str(run_dir)]
-        + ["--model", model, "--votes", "3", "--max-rounds", "3", "--json"],
+        command,
         cwd=tmp_path,
         env=_env(tmp_path),
         stdout=subprocess.PIPE,
