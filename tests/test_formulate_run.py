@@ -277,3 +277,15 @@ def test_journal_rejects_a_foreign_run(tmp_path: Path) -> None:
     store.write_config({"kind": "opro-showcase"})
     with pytest.raises(ConfigError, match="not an `optagent solve` run"):
         SolveJournal(store).config()
+
+
+def test_solution_round_trips_through_its_dict() -> None:
+    from solvers import solve as solve_model
+    from solvers.backends import Solution
+    from solvers.formulation import compile_formulation, load_formulation
+
+    solution = solve_model(compile_formulation(load_formulation(json.loads(GOOD))))
+    assert solution.sensitivity is not None and solution.sensitivity.binding
+    again = Solution.from_dict(json.loads(json.dumps(solution.to_dict())))
+    assert again.to_dict() == solution.to_dict()
+    assert again.status is solution.status and again.problem_class is solution.problem_class

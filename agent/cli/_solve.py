@@ -24,7 +24,7 @@ from agent.cli._common import (
     user_errors,
 )
 from agent.core import JsonlRunStore
-from agent.errors import ConfigError
+from agent.errors import ConfigError, LLMError
 from agent.formulate import AgentAnswer
 from solvers._api import solve
 from solvers.backends import Solution, SolveStatus
@@ -355,18 +355,26 @@ def _solve_text(
     if not json_output:
         verb = "resuming" if resume else "run directory:"
         err_console.print(f"[dim]{verb} {escape(str(run_dir))}  model: {escape(llm.spec)}[/]")
-    answer = formulate(
-        run["problem"],
-        model=llm,
-        votes=run["votes"],
-        max_rounds=run["max_rounds"],
-        quantities=run.get("quantities") or None,
-        max_tokens=run["max_tokens"],
-        time_limit=run["time_limit"],
-        method=run["method"],
-        run_dir=run_dir,
-        resume=resume,
-    )
+    try:
+        answer = formulate(
+            run["problem"],
+            model=llm,
+            votes=run["votes"],
+            max_rounds=run["max_rounds"],
+            quantities=run.get("quantities") or None,
+            max_tokens=run["max_tokens"],
+            time_limit=run["time_limit"],
+            method=run["method"],
+            run_dir=run_dir,
+            resume=resume,
+        )
+    except (KeyboardInterrupt, LLMError):
+        if (run_dir / "trials.jsonl").is_file():
+            err_console.print(
+                f"[dim]finished rounds are kept; continue with: optagent solve --resume "
+                f"{escape(str(run_dir))}[/]"
+            )
+        raise
     if json_output:
         console.print_json(json.dumps({**answer.to_dict(), "run_dir": str(run_dir)}))
     else:
