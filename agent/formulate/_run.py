@@ -75,7 +75,7 @@ def round_trial(
         timings: ``propose_s`` (the model request) and ``eval_s`` (the check).
         meta: notes such as ``cached`` (the reply came from the response cache).
     """
-    status = check.status if record["status"] != TRUNCATED else TRUNCATED
+    status = check.status
     if status in FINISHED:
         trial_status, score, reason = "ok", check.objective, ""
     else:
