@@ -105,7 +105,25 @@ class ContextWindowError(LLMError):
 
 
 class StructuredOutputError(LLMError):
-    """The model gave no object matching the schema, even after one repair round."""
+    """The model gave no object matching the schema, even after one repair round.
+
+    Attributes:
+        text: the last reply that failed ("" when unknown).
+        finish_reason: that reply's finish reason ("length" when cut off at max_tokens).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        model: str = "",
+        status: int | None = None,
+        text: str = "",
+        finish_reason: str = "",
+    ) -> None:
+        self.text = text
+        self.finish_reason = finish_reason
+        super().__init__(message, model=model, status=status)
 
 
 class MissingExtraError(OptagentError):

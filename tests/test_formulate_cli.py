@@ -27,6 +27,12 @@ GOOD = json.dumps(
 BAD = GOOD.replace("5*windows", "5*windowz", 1)
 
 
+@pytest.fixture(autouse=True)
+def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run in a scratch folder: `optagent solve "text"` writes its run under ./runs/."""
+    monkeypatch.chdir(tmp_path)
+
+
 @pytest.fixture
 def scripted(monkeypatch: pytest.MonkeyPatch) -> ScriptedFakeBackend:
     """Route `load(...)` to a scripted fake backend: one bad reply, then a good one."""

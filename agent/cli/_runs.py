@@ -9,10 +9,11 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from agent.cli._common import console, user_errors
-from agent.core import JsonlRunStore
+from agent.core import JsonlRunStore, Trial
 from agent.errors import ConfigError
 
 app = typer.Typer(help="List and inspect run directories.", no_args_is_help=True)
@@ -29,6 +30,8 @@ def _summary(directory: Path) -> dict[str, Any]:
     best_path = directory / "best.json"
     best = store._read_json("best.json") if best_path.is_file() else {}
     task = config.get("task", {})
+    if config.get("kind") == "solve":
+        return _solve_summary(directory, config, state, usage, trials, best)
     return {
         "name": directory.name,
         "kind": config.get("kind", "-"),
@@ -52,6 +55,74 @@ def _summary(directory: Path) -> dict[str, Any]:
         "trial_objects": trials,
         "config": config,
     }
+
+
+def _solve_summary(
+    directory: Path,
+    config: dict[str, Any],
+    state: dict[str, Any],
+    usage: dict[str, Any],
+    trials: list[Trial],
+    answer: dict[str, Any],
+) -> dict[str, Any]:
+    """A formulation run in the same shape: a step is a correction round, a trial a round of
+    one chain, the best score the answer's objective."""
+    problem = " ".join(str(config.get("problem", "")).split())
+    return {
+        "name": directory.name,
+        "kind": "solve",
+        "task": problem[:40] + ("..." if len(problem) > 40 else ""),
+        "optimizer": f"{config.get('method', '-')} x{config.get('votes', 1)}",
+        "model": config.get("model", "-"),
+        "status": state.get("status", "new"),
+        "reason": state.get("reason", ""),
+        "step": int(state.get("step", 0)) + (1 if trials else 0),
+        "steps": config.get("max_rounds", "-"),
+        "trials": len(trials),
+        "skipped": sum(1 for t in trials if t.status == "skipped"),
+        "failed": sum(1 for t in trials if t.status == "failed"),
+        "best": answer.get("objective"),
+        "best_candidate": answer.get("status", "no answer yet"),
+        "calls": usage.get("calls", 0),
+        "tokens": usage.get("total_tokens", 0),
+        "cost": usage.get("cost_usd", 0.0),
+        "updated": state.get("updated"),
+        "direction": "maximize",
+        "trial_objects": trials,
+        "config": config,
+        "answer": answer,
+    }
+
+
+def _show_solve(s: dict[str, Any]) -> None:
+    """The rounds of a formulation run, chain by chain, and its answer."""
+    config, answer = s["config"], s["answer"]
+    console.print(f"problem: {escape(str(config.get('problem', '')))}", soft_wrap=True)
+    if answer:
+        console.print(
+            f"answer [bold]{escape(str(answer.get('status')))}[/]  objective "
+            f"{_score(answer.get('objective'))}  rounds used {answer.get('rounds_used', '-')}"
+            + (
+                f"  truncated replies {answer['truncated_rounds']}"
+                if answer.get("truncated_rounds")
+                else ""
+            )
+        )
+    table = Table(title="rounds")
+    for column in ("chain", "round", "status", "objective", "error"):
+        table.add_column(column)
+    for trial in sorted(s["trial_objects"], key=lambda t: (t.index, t.step)):
+        record = trial.artifacts
+        table.add_row(
+            str(trial.index),
+            str(trial.step + 1),
+            escape(str(record.get("status", trial.status))),
+            _score(record.get("objective")),
+            escape(str(record.get("error", ""))[:100]),
+        )
+    console.print(table)
+    if s["status"] not in ("finished", "new"):
+        console.print(f"continue with: optagent solve --resume {escape(str(s['directory']))}")
 
 
 def _run_dirs(runs_dir: Path) -> list[Path]:
@@ -127,6 +198,7 @@ def show(
             f"no run {name!r}: {directory} has no config.json (see optagent runs list)"
         )
     s = _summary(directory)
+    s["directory"] = directory
     console.print(f"[bold]{s['name']}[/]  ({directory})")
     console.print(
         f"kind {s['kind']}  task {s['task']}  optimizer {s['optimizer']}  model {s['model']}"
@@ -139,6 +211,9 @@ def show(
         f"trials {s['trials']} (skipped {s['skipped']}, failed {s['failed']})  "
         f"calls {s['calls']}  tokens {s['tokens']}  cost ${s['cost']:.4f}"
     )
+    if s["kind"] == "solve":
+        _show_solve(s)
+        return
     console.print(f"best {_score(s['best'])}: {s['best_candidate']!s:.200}")
     from agent.core import History
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Annotated, Any
@@ -18,11 +19,12 @@ from agent.cli._common import (
     ModelOpt,
     NoCacheOpt,
     console,
+    err_console,
     settings_from_flags,
     user_errors,
 )
-from agent.config import Settings
-from agent.errors import ConfigError
+from agent.core import JsonlRunStore
+from agent.errors import ConfigError, LLMError
 from agent.formulate import AgentAnswer
 from solvers._api import solve
 from solvers.backends import Solution, SolveStatus
@@ -49,18 +51,44 @@ def solve_command(
         typer.Option("--show", help="Also print: formulation, code or trace (repeatable)."),
     ] = None,
     votes: Annotated[
-        int, typer.Option("--votes", help="Independent formulations that vote on the answer.")
-    ] = 1,
+        int | None,
+        typer.Option("--votes", help="Independent formulations that vote on the answer [1]."),
+    ] = None,
     max_rounds: Annotated[
-        int, typer.Option("--max-rounds", help="Attempts per formulation, the first included.")
-    ] = 3,
+        int | None,
+        typer.Option(
+            "--max-rounds",
+            help="Attempts per formulation, the first included [3]; with --resume, a new total.",
+        ),
+    ] = None,
     method: Annotated[
-        str,
+        str | None,
         typer.Option(
             "--method",
-            help="formulation (typed, verified) or code (PuLP/SciPy code run in the sandbox).",
+            help="formulation (typed, verified) or code (PuLP/SciPy code run in the sandbox) "
+            "[formulation].",
         ),
-    ] = "formulation",
+    ] = None,
+    max_new_tokens: Annotated[
+        int | None,
+        typer.Option("--max-new-tokens", help="Longest model reply per sample [1024]."),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="The run directory (default: RUNS_DIR/solve-DATE-TIME)."),
+    ] = None,
+    name: Annotated[str | None, typer.Option("--name", help="Run name under --runs-dir.")] = None,
+    runs_dir: Annotated[
+        Path, typer.Option("--runs-dir", help="Folder holding run directories.")
+    ] = Path("runs"),
+    resume: Annotated[
+        Path | None,
+        typer.Option(
+            "--resume",
+            help="Continue the solve run in RUN_DIR (killed, interrupted or stopped by a "
+            "budget); the problem and options come from its config.json.",
+        ),
+    ] = None,
     model: ModelOpt = None,
     max_calls: MaxCallsOpt = None,
     max_tokens: MaxTokensOpt = None,
@@ -71,7 +99,10 @@ def solve_command(
         bool, typer.Option("--json", help="Print one JSON object instead of tables.")
     ] = False,
     time_limit: Annotated[
-        float | None, typer.Option("--time-limit", help="Solver time limit in seconds.")
+        float | None,
+        typer.Option(
+            "--time-limit", help="Solver time limit in seconds [30 for a problem in words]."
+        ),
     ] = None,
     solver: Annotated[
         str | None,
@@ -86,6 +117,34 @@ def solve_command(
 
     Exit status: 0 for a verified optimum, 1 for any other outcome, 2 for a bad input.
     """
+    flags = {
+        "model": model,
+        "max_calls": max_calls,
+        "max_tokens": max_tokens,
+        "max_cost": max_cost,
+        "max_time": max_time,
+        "no_cache": no_cache,
+    }
+    given = {
+        "votes": votes,
+        "max_rounds": max_rounds,
+        "method": method,
+        "max_tokens": max_new_tokens,
+        "time_limit": time_limit,
+    }
+    if resume is not None:
+        if problem or file is not None or formulation is not None:
+            raise ConfigError(
+                "--resume takes the problem from RUN_DIR/config.json; drop the problem text, "
+                "--file and --formulation"
+            )
+        if out is not None or name is not None:
+            raise ConfigError("--resume continues RUN_DIR in place; drop --out and --name")
+        run = resume_options(resume, given, model=model)
+        _solve_text(
+            run, flags=flags, show=show or [], json_output=json_output, run_dir=resume, resume=True
+        )
+        return
     if file is not None:
         if problem:
             raise ConfigError("give the problem either as TEXT or with --file, not both")
@@ -95,23 +154,17 @@ def solve_command(
     if formulation is None:
         if not problem:
             raise ConfigError('nothing to solve: pass "problem text", --file or --formulation')
-        settings = settings_from_flags(
-            model=model,
-            max_calls=max_calls,
-            max_tokens=max_tokens,
-            max_cost=max_cost,
-            max_time=max_time,
-            no_cache=no_cache,
-        )
+        if out is not None and name is not None:
+            raise ConfigError("give the run directory either with --out or with --name, not both")
+        run = {**DEFAULTS, **{k: v for k, v in given.items() if v is not None}}
+        run["problem"] = problem
         _solve_text(
-            problem,
-            settings=settings,
-            votes=votes,
-            max_rounds=max_rounds,
-            method=method,
+            run,
+            flags=flags,
             show=show or [],
             json_output=json_output,
-            time_limit=time_limit,
+            run_dir=out or new_run_dir(runs_dir, name),
+            resume=False,
         )
         return
     if problem:
@@ -212,39 +265,126 @@ def _print_tables(
 _SHOW = ("formulation", "code", "trace")
 
 
+DEFAULTS: dict[str, Any] = {
+    "votes": 1,
+    "max_rounds": 3,
+    "method": "formulation",
+    "max_tokens": 1024,
+    "time_limit": 30.0,
+}
+_FLAG_OF = {
+    "votes": "--votes",
+    "method": "--method",
+    "max_tokens": "--max-new-tokens",
+    "time_limit": "--time-limit",
+}
+
+
+def new_run_dir(runs_dir: Path, name: str | None) -> Path:
+    """``RUNS_DIR/NAME``, or a fresh ``RUNS_DIR/solve-DATE-TIME`` (suffixed when taken)."""
+    if name:
+        return runs_dir / name
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    candidate = runs_dir / f"solve-{stamp}"
+    suffix = 2
+    while candidate.exists():
+        candidate = runs_dir / f"solve-{stamp}-{suffix}"
+        suffix += 1
+    return candidate
+
+
+def resume_options(run_dir: Path, given: dict[str, Any], *, model: str | None) -> dict[str, Any]:
+    """The problem and options of the solve run in ``run_dir``, checked against the flags.
+
+    Raises:
+        ConfigError: not a solve run, or a flag that contradicts its config.json.
+    """
+    from agent.formulate import SolveJournal
+
+    if not (run_dir / "config.json").is_file():
+        raise ConfigError(
+            f"--resume {run_dir}: no config.json there, so it is not a run directory "
+            "(optagent runs list shows the runs)"
+        )
+    config = SolveJournal.at(run_dir).config()
+    for key, flag in _FLAG_OF.items():
+        value = given[key]
+        if value is not None and value != config.get(key):
+            raise ConfigError(
+                f"{flag} {value} contradicts the run in {run_dir}, started with {key}="
+                f"{config.get(key)!r}; drop {flag} (a resume keeps the run's options)"
+            )
+    if model is not None and model != config.get("model"):
+        raise ConfigError(
+            f"--model {model} contradicts the run in {run_dir}, started with model "
+            f"{config.get('model')!r}; drop --model to resume it"
+        )
+    run = {key: config.get(key, default) for key, default in DEFAULTS.items()}
+    run["problem"] = config["problem"]
+    run["quantities"] = config.get("quantities") or []
+    run["model"] = config.get("model")
+    if given["max_rounds"] is not None:
+        run["max_rounds"] = given["max_rounds"]
+    return run
+
+
 def _solve_text(
-    problem: str,
+    run: dict[str, Any],
     *,
-    settings: Settings,
-    votes: int,
-    max_rounds: int,
-    method: str,
+    flags: dict[str, Any],
     show: list[str],
     json_output: bool,
-    time_limit: float | None,
+    run_dir: Path,
+    resume: bool,
 ) -> None:
-    """Run the formulation agent and print its answer; exit 1 unless a verified optimum."""
+    """Run the formulation agent in ``run_dir`` and print its answer; exit 1 unless a verified
+    optimum."""
     from agent.formulate import solve as formulate
     from agent.llm import load
 
     for item in show:
         if item not in _SHOW:
             raise ConfigError(f"--show takes {', '.join(_SHOW)}; got {item!r}")
-    if time_limit is not None and time_limit <= 0:
-        raise ConfigError(f"--time-limit must be positive, got {time_limit}")
-    llm = load(settings.model, budget=settings.budget, settings=settings)
-    answer = formulate(
-        problem,
-        model=llm,
-        votes=votes,
-        max_rounds=max_rounds,
-        time_limit=time_limit,
-        method=method,
-    )
+    if run["time_limit"] is not None and run["time_limit"] <= 0:
+        raise ConfigError(f"--time-limit must be positive, got {run['time_limit']}")
+    if resume and flags.get("model") is None:
+        flags = {**flags, "model": run.get("model")}
+    settings = settings_from_flags(**flags)
+    cache: bool | str = str(JsonlRunStore(run_dir).cache_path) if settings.cache else False
+    llm = load(settings.model, cache=cache, budget=settings.budget, settings=settings)
+    if not json_output:
+        verb = "resuming" if resume else "run directory:"
+        err_console.print(f"[dim]{verb} {escape(str(run_dir))}  model: {escape(llm.spec)}[/]")
+    try:
+        answer = formulate(
+            run["problem"],
+            model=llm,
+            votes=run["votes"],
+            max_rounds=run["max_rounds"],
+            quantities=run.get("quantities") or None,
+            max_tokens=run["max_tokens"],
+            time_limit=run["time_limit"],
+            method=run["method"],
+            run_dir=run_dir,
+            resume=resume,
+        )
+    except (KeyboardInterrupt, LLMError):
+        if (run_dir / "trials.jsonl").is_file():
+            err_console.print(
+                f"[dim]finished rounds are kept; continue with: optagent solve --resume "
+                f"{escape(str(run_dir))}[/]"
+            )
+        raise
     if json_output:
-        console.print_json(json.dumps(answer.to_dict()))
+        console.print_json(json.dumps({**answer.to_dict(), "run_dir": str(run_dir)}))
     else:
         _print_answer(answer, show)
+        console.print(f"run: {escape(str(run_dir))}")
+    if answer.stopped:
+        err_console.print(
+            f"[yellow]stopped[/]: {escape(answer.stopped)}; continue with: optagent solve "
+            f"--resume {escape(str(run_dir))}"
+        )
     if not answer.ok:
         raise typer.Exit(1)
 

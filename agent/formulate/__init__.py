@@ -10,6 +10,7 @@ Example:
 from agent.formulate._agent import solve
 from agent.formulate._answer import AgentAnswer, explain, pick_quantities
 from agent.formulate._check import Check, check_formulation, check_reply, parse_formulation_reply
+from agent.formulate._run import SolveJournal
 from agent.formulate._schema import bounded_formulation_schema
 from agent.formulate._vote import Ballot, VoteResult, same_value, vote
 
@@ -17,6 +18,7 @@ __all__ = [
     "AgentAnswer",
     "Ballot",
     "Check",
+    "SolveJournal",
     "VoteResult",
     "bounded_formulation_schema",
     "check_formulation",

@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
-import json
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import prompts
+from agent.core import Trial
 from agent.errors import BudgetExceeded, ConfigError, StructuredOutputError
 from agent.formulate._answer import AgentAnswer, explain, pick_quantities
-from agent.formulate._check import FINISHED, NOT_VERIFIED, PARSE_ERROR, Check, check_reply
+from agent.formulate._check import (
+    CODE_ERROR,
+    FINISHED,
+    FORMULATION_ERROR,
+    NOT_VERIFIED,
+    PARSE_ERROR,
+    Check,
+    check_reply,
+)
 from agent.formulate._code import check_code_reply
 from agent.formulate._examples import worked_examples
+from agent.formulate._run import TRUNCATED, SolveJournal, check_from_artifacts, rounds_by_chain
 from agent.formulate._schema import bounded_formulation_schema
 from agent.formulate._vote import Ballot, vote
 from agent.llm import LLM, Budget, Message, load
@@ -34,21 +44,31 @@ class _Chain:
     def done(self) -> bool:
         return self.last is not None and self.last.ok
 
-    def record(self, reply: str, check: Check) -> None:
-        self.last_reply, self.last = reply, check
-        self.rounds.append(
-            {
-                "round": len(self.rounds) + 1,
-                "reply": reply,
-                "formulation": (
-                    check.formulation.model_dump(mode="json") if check.formulation else None
-                ),
-                "code": check.code,
-                "status": check.status,
-                "error": check.error,
-                "objective": check.objective,
-            }
-        )
+    def record(self, reply: _Reply, check: Check) -> dict[str, Any]:
+        """Add a finished round; returns its public record (the answer's trace row)."""
+        self.last_reply, self.last = reply.text, check
+        entry = {
+            "round": len(self.rounds) + 1,
+            "reply": reply.text,
+            "finish_reason": reply.finish_reason,
+            "truncated": reply.truncated,
+            "formulation": (
+                check.formulation.model_dump(mode="json") if check.formulation else None
+            ),
+            "code": check.code,
+            "status": check.status,
+            "error": check.error,
+            "objective": check.objective,
+        }
+        self.rounds.append(entry)
+        return entry
+
+    def restore(self, trial: Trial) -> None:
+        """Take back a round finished before a resume (from its journal line)."""
+        artifacts = dict(trial.artifacts)
+        self.last_reply = str(artifacts.get("reply", ""))
+        self.last = check_from_artifacts(artifacts)
+        self.rounds.append({key: artifacts.get(key) for key in _ROUND_KEYS})
 
     def to_dict(self) -> dict[str, Any]:
         last = self.last
@@ -59,6 +79,36 @@ class _Chain:
             "verified": bool(last and last.ok),
             "rounds": list(self.rounds),
         }
+
+
+_ROUND_KEYS = (
+    "round",
+    "reply",
+    "finish_reason",
+    "truncated",
+    "formulation",
+    "code",
+    "status",
+    "error",
+    "objective",
+)
+
+
+@dataclass(frozen=True)
+class _Reply:
+    """One model reply as the agent uses it."""
+
+    text: str
+    parsed: Any = None
+    error: str = ""
+    finish_reason: str = "stop"
+    cached: bool = False
+    seconds: float = 0.0
+
+    @property
+    def truncated(self) -> bool:
+        """Cut off at ``max_tokens`` (finish reason ``length``)."""
+        return self.finish_reason == "length"
 
 
 def solve(
@@ -73,29 +123,41 @@ def solve(
     max_tokens: int = 1024,
     time_limit: float | None = 30.0,
     method: str = "formulation",
+    resume: bool = False,
 ) -> AgentAnswer:
     """Formulate a problem given in words, solve and verify it, correct it from the solvers'
     own error texts, vote over independent formulations and explain the answer.
 
     Args:
         text: the problem in plain words.
-        model: a model spec (``local``, ``openai:NAME``...) or a ready ``LLM``.
+        model: a model spec (``local``, ``openai:NAME``...) or a ready ``LLM``. A spec with
+            ``run_dir`` uses the run's own response cache (``cache.sqlite`` in it); an ``LLM``
+            keeps its own cache (give it the run's for a resume that pays no request twice).
         votes: independent formulations (sampled at temperature 0.7 when more than one).
-        max_rounds: attempts per formulation, the first included.
+        max_rounds: attempts per formulation, the first included (on resume: a new total).
         quantities: names to report: ``objective``, a variable label or a variable name.
         budget: hard limits on model use (with a spec string; an ``LLM`` carries its own).
-        run_dir: a folder to write ``answer.json`` (the whole record) into.
-        max_tokens: longest reply per sample.
+            A resume counts from the stored usage.
+        run_dir: the run directory: config.json, one trials.jsonl line per finished round,
+            state.json, answer.json and best.json (the whole answer), usage.json, the cache.
+        max_tokens: longest reply per sample; a reply cut off there is reported as
+            ``truncated``.
         time_limit: solver seconds per formulation.
         method: ``formulation`` (typed, verified) or ``code`` (PuLP/SciPy code run only in
             the sandbox, for what the formulation cannot express; its answer is unverified).
+        resume: continue the run in ``run_dir``: finished rounds are taken from its journal,
+            the rest (and the vote) continue. The problem and options must be the first run's.
 
     Returns:
         An ``AgentAnswer``; ``status`` is ``optimal`` only for a verified optimum.
 
     Raises:
-        ConfigError: an empty problem or a bad option.
-        LLMError: the model backend failed.
+        ConfigError: an empty problem, a bad option, ``resume`` without ``run_dir``, a
+            resume whose problem, options or model differ from the run's, or a new run in a
+            directory that already holds rounds.
+        DataError: a damaged run journal.
+        LLMError: the model backend failed (the run is marked failed and stays resumable).
+        KeyboardInterrupt: Ctrl-C (the run is marked interrupted and stays resumable).
 
     Example:
         >>> from agent.llm import LLM, ScriptedFakeBackend
@@ -111,111 +173,210 @@ def solve(
         raise ConfigError(f"votes must be at least 1, got {votes}")
     if max_rounds < 1:
         raise ConfigError(f"max_rounds must be at least 1, got {max_rounds}")
+    if max_tokens < 1:
+        raise ConfigError(f"max_tokens must be at least 1, got {max_tokens}")
     if method not in ("formulation", "code"):
         raise ConfigError(f"method must be 'formulation' or 'code', got {method!r}")
-    llm = model if isinstance(model, LLM) else load(model, budget=budget)
-    code_path = method == "code"
-    schema = None if code_path else bounded_formulation_schema()
-    feedback_template = "formulate/code_feedback" if code_path else "formulate/feedback"
-    if code_path:
-        base: tuple[Message, ...] = (
-            Message("user", prompts.render("formulate/code", problem=text.strip()).strip()),
-        )
+    if resume and run_dir is None:
+        raise ConfigError("resume=True needs run_dir (the directory of the run to continue)")
+    journal = SolveJournal.at(run_dir) if run_dir is not None else None
+    if isinstance(model, LLM):
+        llm = model
     else:
-        base = (
-            Message("system", prompts.render("formulate/system").strip()),
-            Message(
-                "user",
-                prompts.render(
-                    "formulate/problem", examples=worked_examples(), problem=text.strip()
-                ),
-            ),
-        )
-    temperature = 0.0 if votes == 1 else VOTE_TEMPERATURE
+        cache = str(journal.cache_path) if journal is not None else None
+        llm = load(model, budget=budget, cache=cache)
+    options = {
+        "problem": text,
+        "method": method,
+        "votes": votes,
+        "max_rounds": max_rounds,
+        "max_tokens": max_tokens,
+        "time_limit": time_limit,
+        "quantities": list(quantities or ()),
+    }
     chains = [_Chain(i) for i in range(votes)]
-    stopped = ""
+    if journal is not None and resume:
+        journal.check_resume(options, model=llm.spec)
+        for index, trials in rounds_by_chain(journal.rounds(), votes).items():
+            for trial in trials:
+                chains[index].restore(trial)
+        journal.restore_usage(llm.usage)
+    elif journal is not None:
+        journal.start(options, model=llm.spec, budget=llm.usage.budget.to_dict())
+    agent = _Agent(
+        llm,
+        text.strip(),
+        code_path=method == "code",
+        votes=votes,
+        max_tokens=max_tokens,
+        time_limit=time_limit,
+        journal=journal,
+    )
     try:
-        first = _sample(
-            llm,
-            base,
-            n=votes,
-            temperature=temperature,
-            max_tokens=max_tokens,
-            schema=schema,
-            seed=None,
-        )
-        for chain, (reply, parsed, error) in zip(chains, first, strict=True):
-            chain.record(reply, _check(reply, parsed, error, time_limit, code_path))
-        for _ in range(max_rounds - 1):
-            for chain in chains:
-                if chain.done:
-                    continue
-                assert chain.last is not None
-                feedback = prompts.render(
-                    feedback_template, status=chain.last.status, error=chain.last.error
-                ).strip()
-                messages = (
-                    *base,
-                    Message("assistant", chain.last_reply),
-                    Message("user", feedback),
-                )
-                ((reply, parsed, error),) = _sample(
-                    llm,
-                    messages,
-                    n=1,
-                    temperature=temperature,
-                    max_tokens=max_tokens,
-                    schema=schema,
-                    seed=chain.index if votes > 1 else None,
-                )
-                chain.record(reply, _check(reply, parsed, error, time_limit, code_path))
-    except BudgetExceeded as exc:
-        stopped = str(exc)
+        stopped = agent.run(chains, max_rounds)
+    except KeyboardInterrupt:
+        if journal is not None:
+            journal.write_state(
+                "interrupted", round_=agent.round, reason="interrupted by the user (Ctrl-C)"
+            )
+        raise
+    except BaseException as exc:
+        if journal is not None:
+            journal.write_state("failed", round_=agent.round, reason=f"{type(exc).__name__}: {exc}")
+        raise
     answer = _answer(chains, llm.spec, quantities or (), stopped)
-    if run_dir is not None:
-        folder = Path(run_dir)
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / "answer.json").write_text(
-            json.dumps({"problem": text, **answer.to_dict()}, indent=2), encoding="utf-8"
+    if journal is not None:
+        journal.finish(
+            answer,
+            problem=text,
+            status="stopped" if stopped else "finished",
+            reason=stopped,
+            round_=agent.round,
+            usage=llm.usage,
         )
     return answer
 
 
-def _check(reply: str, parsed: Any, error: str, time_limit: float | None, code_path: bool) -> Check:
-    if code_path:
-        return check_code_reply(reply)
-    if parsed is None:
-        return Check(PARSE_ERROR, error)
-    return check_reply(parsed, time_limit=time_limit)
+class _Agent:
+    """The rounds of one solve: sample, check, record; a resume skips what the chains hold."""
 
+    def __init__(
+        self,
+        llm: LLM,
+        problem: str,
+        *,
+        code_path: bool,
+        votes: int,
+        max_tokens: int,
+        time_limit: float | None,
+        journal: SolveJournal | None,
+    ) -> None:
+        self.llm = llm
+        self.code_path = code_path
+        self.votes = votes
+        self.max_tokens = max_tokens
+        self.time_limit = time_limit
+        self.journal = journal
+        self.round = 0
+        self._entered: int | None = None
+        self.schema = None if code_path else bounded_formulation_schema()
+        self.feedback_template = "formulate/code_feedback" if code_path else "formulate/feedback"
+        self.temperature = 0.0 if votes == 1 else VOTE_TEMPERATURE
+        if code_path:
+            self.base: tuple[Message, ...] = (
+                Message("user", prompts.render("formulate/code", problem=problem).strip()),
+            )
+        else:
+            self.base = (
+                Message("system", prompts.render("formulate/system").strip()),
+                Message(
+                    "user",
+                    prompts.render(
+                        "formulate/problem", examples=worked_examples(), problem=problem
+                    ),
+                ),
+            )
 
-def _sample(
-    llm: LLM,
-    messages: Sequence[Message],
-    *,
-    n: int,
-    temperature: float,
-    max_tokens: int,
-    schema: dict[str, Any] | None,
-    seed: int | None,
-) -> list[tuple[str, Any, str]]:
-    """``n`` replies as ``(text, parsed JSON or None, error text)``; one unusable sample does
-    not cost the others (they are asked for again one by one, with distinct seeds)."""
-    options: dict[str, Any] = {
-        "temperature": temperature,
-        "max_tokens": max_tokens,
-        "schema": schema,
-    }
-    try:
-        completions = llm.complete(list(messages), n=n, seed=seed, **options)
-    except StructuredOutputError as exc:
-        if n == 1:
-            return [("", None, str(exc))]
-        out: list[tuple[str, Any, str]] = []
-        for i in range(n):
-            out.extend(_sample(llm, messages, n=1, seed=1000 + i, **options))
-        return out
-    return [(c.text, c.parsed, "") for c in completions]
+    def run(self, chains: list[_Chain], max_rounds: int) -> str:
+        """Do every round the chains lack; returns why a budget stopped the work, else ""."""
+        try:
+            missing = [c for c in chains if not c.rounds]
+            if missing:
+                self._enter(0)
+                replies = self._sample(self.base, n=self.votes, seed=None)
+                for chain in missing:
+                    self._finish_round(chain, replies[chain.index])
+            for number in range(2, max_rounds + 1):
+                for chain in chains:
+                    if chain.done or len(chain.rounds) >= number:
+                        continue
+                    self._enter(number - 1)
+                    self._correct(chain)
+        except BudgetExceeded as exc:
+            return str(exc)
+        return ""
+
+    def _enter(self, round_: int) -> None:
+        if round_ != self._entered:
+            self.round = self._entered = round_
+            if self.journal is not None:
+                self.journal.write_state("running", round_=round_)
+
+    def _correct(self, chain: _Chain) -> None:
+        assert chain.last is not None
+        feedback = prompts.render(
+            self.feedback_template,
+            status=chain.last.status,
+            error=chain.last.error,
+            truncated=chain.last.status == TRUNCATED,
+            max_tokens=self.max_tokens,
+        ).strip()
+        messages = (
+            *self.base,
+            Message("assistant", chain.last_reply),
+            Message("user", feedback),
+        )
+        seed = chain.index if self.votes > 1 else None
+        (reply,) = self._sample(messages, n=1, seed=seed)
+        self._finish_round(chain, reply)
+
+    def _finish_round(self, chain: _Chain, reply: _Reply) -> None:
+        started = time.perf_counter()
+        check = self._check(reply)
+        seconds = time.perf_counter() - started
+        record = chain.record(reply, check)
+        if self.journal is not None:
+            self.journal.append(
+                chain=chain.index,
+                record=record,
+                check=check,
+                timings={"propose_s": reply.seconds, "eval_s": seconds},
+                meta={"cached": reply.cached},
+                usage=self.llm.usage,
+            )
+
+    def _check(self, reply: _Reply) -> Check:
+        if self.code_path:
+            check = check_code_reply(reply.text)
+        elif reply.parsed is None:
+            check = Check(PARSE_ERROR, reply.error)
+        else:
+            check = check_reply(reply.parsed, time_limit=self.time_limit)
+        if reply.truncated and check.status in (PARSE_ERROR, FORMULATION_ERROR, CODE_ERROR):
+            return Check(
+                TRUNCATED,
+                f"the reply was cut off at the {self.max_tokens}-token limit (finish reason "
+                f"'length') before it was complete: {check.error}",
+                check.formulation,
+                code=check.code,
+            )
+        return check
+
+    def _sample(self, messages: Sequence[Message], *, n: int, seed: int | None) -> list[_Reply]:
+        """``n`` replies; one unusable sample does not cost the others (they are asked for
+        again one by one, with distinct seeds)."""
+        options: dict[str, Any] = {
+            "temperature": self.temperature,
+            "max_tokens": self.max_tokens,
+            "schema": self.schema,
+        }
+        started = time.perf_counter()
+        try:
+            completions = self.llm.complete(list(messages), n=n, seed=seed, **options)
+        except StructuredOutputError as exc:
+            if n == 1:
+                seconds = time.perf_counter() - started
+                reason = exc.finish_reason or "stop"
+                return [_Reply(exc.text, None, str(exc), reason, seconds=seconds)]
+            out: list[_Reply] = []
+            for i in range(n):
+                out.extend(self._sample(messages, n=1, seed=1000 + i))
+            return out
+        seconds = (time.perf_counter() - started) / max(1, n)
+        return [
+            _Reply(c.text, c.parsed, "", c.finish_reason, cached=c.cached, seconds=seconds)
+            for c in completions
+        ]
 
 
 def _answer(
@@ -268,4 +429,5 @@ def _answer(
         sensitivity=sensitivity.to_dict() if sensitivity else None,
         stopped=stopped,
         extra={"code": check.code} if check and check.code else {},
+        truncated_rounds=sum(1 for c in chains for r in c.rounds if r.get("truncated")),
     )

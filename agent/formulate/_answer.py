@@ -27,6 +27,9 @@ class AgentAnswer:
         model: the model spec.
         sensitivity: duals and slacks (LP only).
         stopped: why the run stopped early (a budget), else "".
+        extra: more fields for ``to_dict`` (the code on the code path).
+        truncated_rounds: rounds whose reply was cut off at ``max_tokens`` (finish reason
+            ``length``); such a round that gave nothing usable has status ``truncated``.
     """
 
     status: str
@@ -42,6 +45,7 @@ class AgentAnswer:
     sensitivity: dict[str, Any] | None = None
     stopped: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    truncated_rounds: int = 0
 
     @property
     def ok(self) -> bool:
@@ -71,6 +75,7 @@ class AgentAnswer:
             "model": self.model,
             "sensitivity": self.sensitivity,
             "stopped": self.stopped,
+            "truncated_rounds": self.truncated_rounds,
             **self.extra,
         }
 

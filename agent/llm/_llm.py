@@ -284,7 +284,10 @@ class LLM:
             parsed = target.parse(fixed.text)
         except ParseError as second_error:
             raise StructuredOutputError(
-                f"no valid JSON object after one repair round: {second_error}", model=self.spec
+                f"no valid JSON object after one repair round: {second_error}",
+                model=self.spec,
+                text=fixed.text,
+                finish_reason=fixed.finish_reason,
             ) from None
         return _with_parsed(fixed, parsed, repairs=1, sample_index=completion.sample_index)
 

@@ -64,6 +64,25 @@ class Solution:
             "sensitivity": self.sensitivity.to_dict() if self.sensitivity else None,
         }
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Solution:
+        """Rebuild a solution from ``to_dict`` output (a stored run record).
+
+        Raises:
+            KeyError, ValueError: a required field is missing or has an unknown value.
+        """
+        sensitivity = data.get("sensitivity")
+        return cls(
+            status=SolveStatus(data["status"]),
+            objective=None if data.get("objective") is None else float(data["objective"]),
+            values={str(k): float(v) for k, v in (data.get("values") or {}).items()},
+            solver=str(data.get("solver", "")),
+            problem_class=ProblemClass(data["problem_class"]),
+            message=str(data.get("message", "")),
+            runtime_s=float(data.get("runtime_s", 0.0)),
+            sensitivity=Sensitivity.from_dict(sensitivity) if sensitivity else None,
+        )
+
 
 class SolverBackend(abc.ABC):
     """A solver. Subclasses implement `supports` and `solve`; both are side-effect free."""

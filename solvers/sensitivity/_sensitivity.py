@@ -54,6 +54,27 @@ class Sensitivity:
             "reduced_costs": dict(self.reduced_costs),
         }
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Sensitivity:
+        """Rebuild from ``to_dict`` output.
+
+        Raises:
+            KeyError: a row lacks a field.
+        """
+        rows = [
+            RowSensitivity(
+                label=str(r["label"]),
+                constraint=str(r["constraint"]),
+                index=dict(r.get("index") or {}),
+                dual=float(r["dual"]),
+                slack=float(r["slack"]),
+                binding=bool(r["binding"]),
+            )
+            for r in data.get("rows") or []
+        ]
+        costs = {str(k): float(v) for k, v in (data.get("reduced_costs") or {}).items()}
+        return cls(rows=rows, reduced_costs=costs)
+
 
 def row_slack(sense: str, activity: float) -> float:
     """Slack of a row ``body sense 0`` given ``activity = body(x)``: >= 0 when satisfied."""

@@ -109,6 +109,9 @@ class FakeOpenAIServer:
             ``{"json_schema"}`` (every time, not once like a fault).
         max_requests: chat requests answered before the server refuses more (a bound on loops).
         max_hang_s: the longest any hang may last.
+        truncate_to_max_tokens: cut a reply longer than the request's ``max_tokens`` (counted
+            in whitespace-separated words) to that many words and report finish reason
+            ``length``, as a real server does when a reply hits the limit.
 
     Attributes:
         requests: every chat completion request received, in order of arrival.
@@ -123,8 +126,10 @@ class FakeOpenAIServer:
         unsupported_formats: Iterable[str] = (),
         max_requests: int = 10_000,
         max_hang_s: float = 30.0,
+        truncate_to_max_tokens: bool = False,
     ) -> None:
         self.model = model
+        self.truncate_to_max_tokens = truncate_to_max_tokens
         self.unsupported_formats = set(unsupported_formats)
         self.max_requests = max_requests
         self.max_hang_s = max_hang_s
@@ -353,6 +358,13 @@ class _Handler(BaseHTTPRequestHandler):
             self._stream(index, texts[0], body)
             return
         prompt_tokens = sum(len(str(m.get("content", "")).split()) for m in body["messages"])
+        limit = body.get("max_tokens") or body.get("max_completion_tokens")
+        finish = ["stop"] * len(texts)
+        if self.fake.truncate_to_max_tokens and limit:
+            for i, text in enumerate(texts):
+                words = text.split(" ")
+                if len(words) > int(limit):
+                    texts[i], finish[i] = " ".join(words[: int(limit)]), "length"
         reply = {
             "id": f"chatcmpl-fake-{index}",
             "object": "chat.completion",
@@ -362,7 +374,7 @@ class _Handler(BaseHTTPRequestHandler):
                 {
                     "index": i,
                     "message": {"role": "assistant", "content": text},
-                    "finish_reason": "stop",
+                    "finish_reason": finish[i],
                 }
                 for i, text in enumerate(texts)
             ],
