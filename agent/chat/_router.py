@@ -187,24 +187,18 @@ def _stem(word: str) -> str:
 
 
 def _named_parameters(text: str, formulation: Formulation) -> list[str]:
-    """Parameters the text names: by name, by the parts of a snake_case name, or by the
-    nouns of their description; the best-scoring ones."""
+    """Parameters the text names: by their name, else by every part of a snake_case name
+    ("labor hours" for ``labor_hours``); the best-scoring ones. One shared word is not
+    enough: "14 hours" must not edit ``plant3_hours``."""
     words = {_stem(w) for w in re.findall(r"[A-Za-z_]\w*", text)}
+    words |= {_stem(p) for w in list(words) for p in w.split("_") if p}
     scores: dict[str, int] = {}
     for param in formulation.parameters:
         parts = [_stem(p) for p in param.name.split("_") if p]
-        score = 0
         if _stem(param.name) in words:
-            score = 3
-        elif parts and all(p in words for p in parts):
-            score = 2
-        elif any(p in words and len(p) > 2 for p in parts):
-            score = 1
-        elif param.description:
-            nouns = {_stem(w) for w in re.findall(r"[A-Za-z]{4,}", param.description)}
-            score = 1 if nouns & words else 0
-        if score:
-            scores[param.name] = score
+            scores[param.name] = 2
+        elif len(parts) > 1 and all(p in words for p in parts):
+            scores[param.name] = 1
     if not scores:
         return []
     best = max(scores.values())
