@@ -53,7 +53,7 @@ def _chat(server: FakeOpenAIServer, tmp_path: Path, turns: list[str]) -> tuple[s
     )
     assert result.returncode == 0, result.stderr + result.stdout
     state = json.loads((out / "session.json").read_text(encoding="utf-8"))
-    return result.stdout, state
+    return " ".join(result.stdout.split()), state
 
 
 def test_new_problem_then_whatif_edits_instead_of_reformulating(
@@ -85,6 +85,7 @@ def test_new_problem_then_whatif_edits_instead_of_reformulating(
     assert requests[2].body.get("stream") is True
 
     assert "edited (by the model" in stdout and "2*windows <= 12 -> 2*windows <= 14" in stdout
+    assert "checked and applied by code" in stdout
     assert "edited (by rules, no model call)" in stdout and "plant3_hours: 18 -> 20" in stdout
     assert "what changed" in stdout
     assert "why (computed from the solution)" in stdout and PHRASING in stdout

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.table import Table
+from rich.text import Text
 
 from agent.chat._edits import EditError, parse_set, set_table
 from agent.chat._render import (
@@ -81,7 +82,7 @@ def _show(session: ChatSession, arg: str) -> None:
             session.note("changed since the last solve: /solve to re-solve", style="yellow")
     elif what == "json":
         formulation = session.require_formulation()
-        session.show(json.dumps(formulation.model_dump(mode="json"), indent=2))
+        session.show(Text(json.dumps(formulation.model_dump(mode="json"), indent=2)))
     elif what == "code":
         session.show(*code_renderables(session.state.answer))
     elif what == "trace":

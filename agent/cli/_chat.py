@@ -144,7 +144,7 @@ def _interactive(session: ChatSession) -> None:
     prompt: PromptSession[str] = PromptSession(history=FileHistory(str(session.store.history_path)))
     while True:
         try:
-            text = prompt.prompt(PROMPT)
+            text = prompt.prompt(f"[{len(session.state.turns) + 1}] {PROMPT}")
         except KeyboardInterrupt:
             continue
         except EOFError:
