@@ -88,7 +88,7 @@ def test_session_in_a_terminal_then_resume(tmp_path: Path) -> None:
     assert child.exitstatus == 0
 
     state = json.loads((run_dir / "session.json").read_text(encoding="utf-8"))
-    hold = [p for p in state["formulation"]["parameters"] if p["name"] == "hold"][0]
+    hold = next(p for p in state["formulation"]["parameters"] if p["name"] == "hold")
     assert hold["value"] == 2
     assert state["solution"]["objective"] == 715 and state["previous"]["objective"] == 710
     assert [t["text"] for t in state["turns"]][:3] == [f"/load {EXAMPLE}", "/solve", "/set hold=2"]

@@ -97,7 +97,7 @@ def test_script_file_and_bad_input_keep_the_session(tmp_path: Path) -> None:
     assert "unknown command /frobnicate; /help lists the commands" in out
     assert "demand[2]: 30 -> 25" in out
     state = _state(run_dir)
-    demand = [p for p in state["formulation"]["parameters"] if p["name"] == "demand"][0]
+    demand = next(p for p in state["formulation"]["parameters"] if p["name"] == "demand")
     assert demand["value"] == [20, 25, 40, 25]
     assert state["solution"]["objective"] < 710  # less demand costs less
     assert len(state["turns"]) == 13  # /quit ended the script: the last /solve did not run
