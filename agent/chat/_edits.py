@@ -177,7 +177,12 @@ def _apply(data: dict[str, Any], edit: Edit) -> str:
     if edit.name not in names:
         raise EditError(_unknown("constraint", edit.name, names))
     old = constraints[names.index(edit.name)]
-    constraints[names.index(edit.name)] = {**old, **row, "where": old.get("where", "")}
+    # A new expression keeps the row scope unless the edit gives one.
+    constraints[names.index(edit.name)] = {
+        **old,
+        "expression": edit.expression,
+        "for_all": edit.for_all or old.get("for_all", ""),
+    }
     return f"constraint {edit.name}: {old['expression']} -> {edit.expression}"
 
 
