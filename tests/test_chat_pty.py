@@ -26,6 +26,16 @@ def strip_ansi(text: str) -> str:
     return ANSI.sub("", text)
 
 
+def screen_text(raw: str) -> str:
+    """The captured output as the screen shows it: the prompt's redraws (several copies of
+    "[N] you> ..." on one line once cursor moves are stripped) collapse to the last one."""
+    lines = []
+    for line in raw.split("\n"):
+        marks = list(re.finditer(r"\[\d+\] you>", line))
+        lines.append(line[marks[-1].start() :] if marks else line)
+    return "\n".join(lines)
+
+
 def _spawn(args: list[str], cwd: Path) -> pexpect.spawn:
     env = {
         **os.environ,
@@ -54,17 +64,22 @@ def _prompt(child: pexpect.spawn, turn: int) -> None:
     child.expect(re.escape(f"[{turn}] {PROMPT}".rstrip()))
 
 
+SCREEN: list[str] = []
+
+
 def _turn(child: pexpect.spawn, line: str, turn: int) -> str:
     child.sendline(line)
     _prompt(child, turn + 1)
-    return strip_ansi(child.before or "")
+    out = strip_ansi(child.before or "")
+    SCREEN.append(out + (child.after or ""))
+    return out
 
 
 def test_session_in_a_terminal_then_resume(tmp_path: Path) -> None:
     run_dir = tmp_path / "session"
     child = _spawn(["--out", str(run_dir), "--model", NO_MODEL], tmp_path)
     _prompt(child, 1)
-    screen = [strip_ansi(child.before or "")]
+    SCREEN.append(strip_ansi(child.before or "") + child.after)
 
     out = _turn(child, f"/load {EXAMPLE}", 1)
     assert "loaded formulation" in out and "capacity" in out and "unit_cost" in out
@@ -84,6 +99,7 @@ def test_session_in_a_terminal_then_resume(tmp_path: Path) -> None:
     assert "saved" in out
     child.sendline("/quit")
     child.expect(pexpect.EOF)
+    SCREEN.append(strip_ansi(child.before or ""))
     child.close()
     assert child.exitstatus == 0
 
@@ -99,6 +115,7 @@ def test_session_in_a_terminal_then_resume(tmp_path: Path) -> None:
     child = _spawn(["--resume", str(run_dir), "--model", NO_MODEL], tmp_path)
     _prompt(child, 9)
     banner = strip_ansi(child.before or "")
+    SCREEN.append(f"\n$ optagent chat --resume {run_dir}\n{banner}{child.after}")
     assert "resumed" in banner and "last solve optimal, objective 715" in banner
     out = _turn(child, "/show formulation", 9)
     assert re.search(r"hold\s*│\s*│\s*2\b", out)
@@ -109,4 +126,8 @@ def test_session_in_a_terminal_then_resume(tmp_path: Path) -> None:
     child.close()
     resumed = json.loads((run_dir / "session.json").read_text(encoding="utf-8"))
     assert len(resumed["turns"]) == len(state["turns"]) + 3
-    assert screen  # the banner was shown before the first prompt
+    screen_file = os.environ.get("OPTAGENT_CHAT_SCREEN")
+    if screen_file:  # docs/chat.md shows this capture: OPTAGENT_CHAT_SCREEN=PATH pytest ...
+        text = screen_text("".join(SCREEN))
+        text = text.replace(str(ROOT) + "/", "").replace(str(tmp_path), "~")
+        Path(screen_file).write_text(text, encoding="utf-8")
