@@ -124,3 +124,36 @@ def test_model_that_cannot_formulate_is_reported_honestly(
     assert "did not write a usable formulation" in stdout
     assert "no formulation yet" in stdout
     assert state["formulation"] is None
+
+
+def test_unsure_turn_is_classified_by_the_model(
+    fake_openai_server: FakeOpenAIServer, tmp_path: Path
+) -> None:
+    fake_openai_server.set_replies([FORMULATION, '{"intent": "explain"}', PHRASING])
+    stdout, state = _chat(fake_openai_server, tmp_path, [PROBLEM, "tell me about plant3"])
+    assert "(the model openai:fake@" in stdout and "read this as: explain)" in stdout
+    assert "why (computed from the solution)" in stdout
+    assert [t["route"] for t in state["turns"]] == ["new_problem", "unsure->explain"]
+
+
+def test_optimize_a_prompt_from_the_chat(
+    fake_openai_server: FakeOpenAIServer, tmp_path: Path
+) -> None:
+    data = tmp_path / "sums.jsonl"
+    rows = [{"question": f"What is {i} + {i}?", "answer": str(2 * i)} for i in range(1, 13)]
+    data.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+
+    def reply(body: dict) -> str:  # a fake that answers sums right: the scores are known
+        text = str(body["messages"][-1]["content"])
+        numbers = [int(n) for n in text.replace("?", " ").split() if n.isdigit()]
+        return str(numbers[-1] * 2) if numbers else "0"
+
+    fake_openai_server.set_replies(reply)
+    stdout, state = _chat(
+        fake_openai_server, tmp_path, [f'optimize the prompt "Add the numbers." on {data}']
+    )
+    assert "optimizing the prompt for sums.jsonl (exemplars" in stdout
+    assert "prompt optimization: sums / exemplars" in stdout
+    assert state["turns"][0]["route"] == "optimize_prompt"
+    run = tmp_path / "session" / "prompt-1"
+    assert (run / "result.json").is_file() and (run / "report.md").is_file()
