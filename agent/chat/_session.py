@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 from rich.console import Console, RenderableType
@@ -30,14 +30,20 @@ from agent.chat._render import (
 )
 from agent.chat._router import Route, route
 from agent.chat._state import ChatState, Turn
-from agent.chat._store import SessionStore
+from agent.chat._store import SessionStore, read_session
 from agent.config import Settings
-from agent.errors import ConfigError, LLMError, OptagentError
+from agent.errors import ConfigError, DataError, LLMError, OptagentError
 from agent.llm import LLM, Message, UsageMeter
 from solvers import Solution, SolveStatus
+from solvers import solve as solve_model
 from solvers.diagnosis import Diagnosis, diagnose
 from solvers.errors import SolverError, UnsupportedProblemError
-from solvers.formulation import Formulation, compile_formulation, formulation_from_dict
+from solvers.formulation import (
+    Formulation,
+    compile_formulation,
+    formulation_from_dict,
+    load_formulation,
+)
 from solvers.verification import verify
 
 TRANSCRIPT_WIDTH = 100
@@ -45,16 +51,10 @@ LLMFactory = Callable[[str, UsageMeter], LLM]
 
 
 class _Intent(BaseModel):
+    """What the model reads an unclear turn as (the schema of ``prompts/chat/route``)."""
+
     model_config = ConfigDict(extra="forbid")
-    intent: str
-
-
-_INTENT_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "properties": {"intent": {"type": "string", "enum": ["new_problem", "edit", "explain"]}},
-    "required": ["intent"],
-    "additionalProperties": False,
-}
+    intent: Literal["new_problem", "edit", "explain"]
 
 
 class ChatSession:
@@ -143,7 +143,7 @@ class ChatSession:
             return self.console.status(escape(message))
         return nullcontext()
 
-    def stream_text(self, title: str, pieces: Any) -> str:
+    def stream_text(self, title: str, pieces: Iterable[str]) -> str:
         """Print model text as it arrives; the transcript gets the whole text at the end."""
         self.console.print(f"[bold]{escape(title)}[/]")
         chunks: list[str] = []
@@ -218,9 +218,7 @@ class ChatSession:
         summary = f"{len(f.variables)} variables, {len(f.constraints)} constraints"
         message = prompts.render("chat/route", name=f.name, summary=summary, text=decided.text)
         try:
-            reply = self.llm.complete(
-                [Message("user", message)], schema=_INTENT_SCHEMA, max_tokens=32
-            )[0]
+            reply = self.llm.complete([Message("user", message)], schema=_Intent, max_tokens=32)[0]
             intent = _Intent.model_validate(reply.parsed).intent
         except (LLMError, ValidationError) as exc:
             self.note(
@@ -298,10 +296,8 @@ class ChatSession:
         """
         formulation = self.require_formulation()
         model = compile_formulation(formulation)
-        from solvers import solve
-
         with self.spinner("solving"):
-            solution = solve(model, time_limit=self.time_limit)
+            solution = solve_model(model, time_limit=self.time_limit)
         report = verify(formulation, solution) if solution.values else None
         diagnosis: Diagnosis | None = None
         note = ""
@@ -417,10 +413,6 @@ class ChatSession:
         Raises:
             DataError / FormulationError: the file is missing or neither kind.
         """
-        from agent.chat._store import read_session
-        from agent.errors import DataError
-        from solvers.formulation import load_formulation
-
         if not path.is_file():
             raise DataError(
                 f"file not found: {path}; give the path of a formulation JSON or a session.json"
