@@ -54,7 +54,10 @@ def test_routing_rules(planning, text: str, kind: str) -> None:
 
 
 def test_without_a_formulation_words_are_a_new_problem() -> None:
-    assert route("why is x zero?", None).kind == "new_problem"
+    assert route("Maximize 3x + 5y with x at most 4 and y at most 6.", None).kind == "new_problem"
+    # short follow-ups and questions are not formulated as problems of their own
+    assert route("why is x zero?", None).kind == "explain"
+    assert route("what if labor is 120 hours?", None).kind == "edit"
     decided = route('optimise this prompt "Be brief" on qa.csv.', None)
     assert (decided.file, decided.instruction, decided.method) == ("qa.csv", "Be brief", "")
 

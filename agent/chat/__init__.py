@@ -3,7 +3,7 @@ persistence and rendering.
 
 Example:
     >>> from agent.chat import route
-    >>> route("why is x zero?", None).kind
+    >>> route("Maximize 3x + 5y with x at most 4 and y at most 6.", None).kind
     'new_problem'
 """
 

@@ -32,6 +32,7 @@ _WHATIF = re.compile(
     r"double|halve|add|remove|drop|without|at most|at least|only|now|make it|limit|allow)\b",
     re.IGNORECASE,
 )
+_FOLLOW_UP = re.compile(r"^\s*(what if|suppose|and if|instead|now)\b", re.IGNORECASE)
 _NEW_PROBLEM = re.compile(
     r"\b(maximi[sz]e|minimi[sz]e|a (company|factory|firm|farmer|plant|shop|bakery)|"
     r"produces?|manufactur\w*|profit of|costs? \$?\d)",
@@ -103,14 +104,18 @@ def route(text: str, formulation: Formulation | None) -> Route:
             method=(match["method"] or "").lower(),
             reason="'optimize ... prompt ... on FILE'",
         )
+    words = len(stripped.split())
     if formulation is None:
+        if _EXPLAIN.search(stripped) and words < 12:
+            return Route("explain", stripped, reason="a question, but nothing is solved yet")
+        if _FOLLOW_UP.search(stripped) and words < 12:
+            return Route("edit", stripped, reason="a follow-up, but there is no model yet")
         return Route("new_problem", stripped, reason="no formulation yet")
     if _EXPLAIN.search(stripped):
         return Route("explain", stripped, reason="an explanation question")
     edits = parse_whatif(stripped, formulation)
     if edits:
         return Route("edit", stripped, edits=edits, reason="a what-if the rules could read")
-    words = len(stripped.split())
     if _NEW_PROBLEM.search(stripped) and words >= 12:
         return Route("new_problem", stripped, reason="describes a whole problem")
     if _WHATIF.search(stripped):
