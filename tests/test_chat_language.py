@@ -157,3 +157,18 @@ def test_optimize_a_prompt_from_the_chat(
     assert state["turns"][0]["route"] == "optimize_prompt"
     run = tmp_path / "session" / "prompt-1"
     assert (run / "result.json").is_file() and (run / "report.md").is_file()
+
+
+def test_refused_model_edit_and_a_short_new_problem_are_reported(
+    fake_openai_server: FakeOpenAIServer, tmp_path: Path
+) -> None:
+    bad_edit = json.dumps({"edits": [{"op": "set_parameter", "name": "plant2", "value": 14}]})
+    fake_openai_server.set_replies([FORMULATION, bad_edit, '{"intent": "new_problem"}'])
+    stdout, state = _chat(
+        fake_openai_server, tmp_path, [PROBLEM, "what if the second plant had 14 hours?", "more"]
+    )
+    assert "proposed: set_parameter plant2 = 14.0. That edit could not be applied" in stdout
+    assert "no parameter named 'plant2' (the model has: plant3_hours)" in stdout
+    assert "too short to be a whole problem, so nothing was formulated" in stdout
+    assert len(fake_openai_server.requests) == 3  # no second formulation
+    assert state["formulation"]["name"] == "wyndor"

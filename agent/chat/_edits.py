@@ -50,6 +50,17 @@ class Edit(BaseModel):
     expression: str = Field(default="", max_length=300)
     for_all: str = Field(default="", max_length=80)
 
+    def describe(self) -> str:
+        """One line saying what the edit asks for (shown when a model's edit is refused)."""
+        target = self.name + (f"[{self.index}]" if self.index else "")
+        if self.op == "set_bound":
+            target += f".{self.bound or '?'}"
+        if self.op in ("set_parameter", "set_bound"):
+            return f"{self.op} {target} = {self.value}"
+        if self.op == "remove_constraint":
+            return f"{self.op} {target}"
+        return f"{self.op} {target}: {self.expression}"
+
 
 class EditPlan(BaseModel):
     """What a model returns for a follow-up: the edits, in order."""
@@ -187,8 +198,9 @@ def _apply(data: dict[str, Any], edit: Edit) -> str:
 
 
 def _unknown(kind: str, name: str, names: list[str]) -> str:
-    known = ", ".join(names) if names else "none"
-    return f"no {kind} named {name!r} (the model has: {known})"
+    if not names:
+        return f"no {kind} named {name!r} (the model has no {kind}s)"
+    return f"no {kind} named {name!r} (the model has: {', '.join(names)})"
 
 
 def _parameter(data: dict[str, Any], name: str) -> dict[str, Any]:

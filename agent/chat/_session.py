@@ -47,6 +47,8 @@ from solvers.formulation import (
 from solvers.verification import verify
 
 TRANSCRIPT_WIDTH = 100
+# Fewer words than this cannot state a problem with its data, whatever a model classifies.
+SHORTEST_PROBLEM = 12
 LLMFactory = Callable[[str, UsageMeter], LLM]
 
 
@@ -230,6 +232,13 @@ class ChatSession:
             return
         self.note(f"(the model {self.state.model} read this as: {intent})", style="dim")
         self._route = f"unsure->{intent}"
+        if intent == "new_problem" and len(decided.text.split()) < SHORTEST_PROBLEM:
+            self.note(
+                "That is too short to be a whole problem, so nothing was formulated: describe "
+                "the problem with its numbers, ask 'why ...?' or 'what if ...?', or see /help.",
+                style="yellow",
+            )
+            return
         if intent == "new_problem":
             self.formulate(decided.text)
         elif intent == "explain":
@@ -256,10 +265,14 @@ class ChatSession:
         self.show(*answer_renderables(answer))
         adopted = self._adopt(answer.formulation)
         if adopted is None:
-            kept = "the previous formulation is kept" if self.state.formulation else "nothing"
+            kept = (
+                "the previous formulation stays loaded"
+                if self.state.formulation
+                else "no formulation is loaded"
+            )
             self.note(
                 f"The model ({answer.model}) did not write a usable formulation "
-                f"(status {answer.status}); {kept} is loaded. A small model often fails here: "
+                f"(status {answer.status}); {kept}. A small model often fails here: "
                 "try a stronger --model, rephrase, or /load a formulation JSON. "
                 "/show trace shows each attempt.",
                 style="yellow",
@@ -347,8 +360,13 @@ class ChatSession:
         try:
             self.apply(edits, source=source)
         except EditError as exc:
+            proposed = ""
+            if not decided.edits:
+                asked = "; ".join(e.describe() for e in edits)
+                proposed = f"The model ({self.state.model}) proposed: {asked}. "
             self.note(
-                f"That edit could not be applied: {exc}. Use /set NAME=VALUE or /edit.",
+                f"{proposed}That edit could not be applied: {exc}. The formulation is "
+                "unchanged; use /set NAME=VALUE or /edit.",
                 style="yellow",
             )
             return
