@@ -12,6 +12,7 @@ from agent.chat._diff import SolutionChange, compare_solutions
 from agent.chat._edits import Edit, EditError, EditPlan, apply_edits, parse_set, set_table
 from agent.chat._explain import explain_solution, subject_labels
 from agent.chat._render import (
+    SHOW,
     answer_renderables,
     change_renderables,
     formulation_renderables,
@@ -24,6 +25,7 @@ from agent.chat._store import SessionStore, default_run_dir, read_session, write
 
 __all__ = [
     "COMMANDS",
+    "SHOW",
     "ChatSession",
     "ChatState",
     "Command",

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 from rich.text import Text
 
-from agent.chat._render import SHOW, answer_renderables, solution_renderables
+from agent.chat import SHOW, answer_renderables, solution_renderables
 from agent.cli._common import (
     MaxCallsOpt,
     MaxCostOpt,
