@@ -45,7 +45,9 @@ def _state(run_dir: Path) -> dict:
 
 def test_stdin_turns_answer_on_stdout(tmp_path: Path) -> None:
     run_dir = tmp_path / "s"
-    turns = f"/load {EXAMPLE}\n/solve\n\n# a comment line is skipped\nwhat if capacity is 30?\n"
+    turns = (
+        f"/load {EXAMPLE}\n/solve\n\n# a comment line is skipped\nwhat if capacity is 30?\n/help\n"
+    )
     result = _stdin_chat(tmp_path, turns, "--out", str(run_dir))
     assert result.returncode == 0, result.stderr
     out = result.stdout
@@ -54,7 +56,9 @@ def test_stdin_turns_answer_on_stdout(tmp_path: Path) -> None:
     assert "what changed" in out and "make[3]" in out
     assert "│ plant[t=3] │  slack │ binding │" in out
     state = _state(run_dir)
-    assert [t["route"] for t in state["turns"]] == ["command /load", "command /solve", "edit"]
+    assert "NAME[i]=V for one entry" in out  # help text is not eaten as markup
+    routes = [t["route"] for t in state["turns"]]
+    assert routes == ["command /load", "command /solve", "edit", "command /help"]
     assert "\x1b[" not in out  # no colour codes when stdout is not a terminal
 
 
@@ -65,6 +69,7 @@ def test_script_file_and_bad_input_keep_the_session(tmp_path: Path) -> None:
             [
                 "/solve",
                 "/why",
+                "/show code",
                 f"/load {tmp_path / 'missing.json'}",
                 f"/load {EXAMPLE}",
                 "/set nosuch=3",
@@ -88,6 +93,7 @@ def test_script_file_and_bad_input_keep_the_session(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     out = _flat(result.stdout)
     assert "no formulation yet: describe a problem in words, or /load FILE.json" in out
+    assert "no code: nothing was formulated by the model in this session" in out
     assert "file not found:" in out and "missing.json" in out
     assert "no parameter named 'nosuch' (the model has: demand, unit_cost, capacity, hold)" in out
     assert "'lots' is not a number" in out
@@ -100,7 +106,7 @@ def test_script_file_and_bad_input_keep_the_session(tmp_path: Path) -> None:
     demand = next(p for p in state["formulation"]["parameters"] if p["name"] == "demand")
     assert demand["value"] == [20, 25, 40, 25]
     assert state["solution"]["objective"] < 710  # less demand costs less
-    assert len(state["turns"]) == 13  # /quit ended the script: the last /solve did not run
+    assert len(state["turns"]) == 14  # /quit ended the script: the last /solve did not run
     routes = [t["route"] for t in state["turns"]]
     assert routes[0] == "command /solve" and routes[-1] == "command /quit"
 

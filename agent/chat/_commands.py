@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
@@ -58,7 +59,7 @@ def _help(session: ChatSession, arg: str) -> None:
     table.add_column("command", style="bold", no_wrap=True)
     table.add_column("what it does")
     for command in COMMANDS.values():
-        table.add_row(command.usage, command.help)
+        table.add_row(escape(command.usage), escape(command.help))
     session.show(table)
     session.note(
         "Anything else is a turn in words: a new problem (formulated and solved), a what-if "

@@ -132,7 +132,9 @@ def answer_renderables(
 
 def code_renderables(answer: dict[str, Any] | None) -> list[RenderableType]:
     """The code the agent wrote on the code path, or why there is none."""
-    code = (answer or {}).get("code")
+    if answer is None:
+        return ["[dim]no code: nothing was formulated by the model in this session[/]"]
+    code = answer.get("code")
     if not code:
         return ["[dim]no code: the typed formulation was used[/]"]
     return [Syntax(code, "python", word_wrap=True)]
