@@ -147,11 +147,14 @@ class ChatSession:
 
     def stream_text(self, title: str, pieces: Iterable[str]) -> str:
         """Print model text as it arrives; the transcript gets the whole text at the end."""
-        self.console.print(f"[bold]{escape(title)}[/]")
         chunks: list[str] = []
         for piece in pieces:
+            if not chunks:  # the heading waits for the first piece: a refused call shows none
+                self.console.print(f"[bold]{escape(title)}[/]")
             chunks.append(piece)
             self.console.print(escape(piece), end="", soft_wrap=True, highlight=False)
+        if not chunks:
+            self.console.print(f"[bold]{escape(title)}[/]")
         self.console.print()
         text = "".join(chunks).strip()
         self._recorder.print(f"[bold]{escape(title)}[/]")
@@ -177,6 +180,10 @@ class ChatSession:
         except (OptagentError, SolverError) as exc:
             self.show(f"[bold red]error:[/] {escape(str(exc))}")
             self._route = self._route or "error"
+        except KeyboardInterrupt:
+            self._recorder.print("interrupted (Ctrl-C)")
+            self._route = f"{self._route or 'unknown'} (interrupted)"
+            raise
         finally:
             self._finish(text)
         return self.running
