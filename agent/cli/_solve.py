@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.markup import escape
-from rich.table import Table
+from rich.text import Text
 
+from agent.chat import SHOW, answer_renderables, solution_renderables
 from agent.cli._common import (
     MaxCallsOpt,
     MaxCostOpt,
@@ -211,58 +211,11 @@ def _print_tables(
     *,
     show_all: bool,
 ) -> None:
-    summary = Table(title=f"solve: {escape(name)}", show_header=False)
-    summary.add_column("field", style="bold")
-    summary.add_column("value")
-    colour = "green" if solution.status is SolveStatus.OPTIMAL else "red"
-    summary.add_row("status", f"[{colour}]{solution.status.value}[/]")
-    summary.add_row(
-        "objective", "-" if solution.objective is None else f"{solution.objective:.10g}"
-    )
-    summary.add_row("class", solution.problem_class.value)
-    summary.add_row("solver", f"{solution.solver} ({solution.runtime_s:.3f}s)")
-    if solution.message:
-        summary.add_row("note", escape(solution.message))
-    if report is not None:
-        verdict = "[green]ok[/]" if report.ok else f"[red]{len(report.violations)} violation(s)[/]"
-        summary.add_row("verified", f"{verdict} ({report.rows_checked} rows checked)")
-    console.print(summary)
-    if solution.values:
-        values = Table(title="variables")
-        values.add_column("variable")
-        values.add_column("value", justify="right")
-        shown = 0
-        for label, value in solution.values.items():
-            if show_all or abs(value) > 1e-9:
-                values.add_row(escape(label), f"{value:.10g}")
-                shown += 1
-        if shown:
-            console.print(values)
-        hidden = len(solution.values) - shown
-        if hidden:
-            console.print(f"[dim]{hidden} variable(s) at zero not shown (--all shows them)[/]")
-    if solution.sensitivity is not None:
-        rows = Table(title="constraints (LP sensitivity)")
-        for column in ("constraint", "dual", "slack", "binding"):
-            rows.add_column(column, justify="left" if column == "constraint" else "right")
-        for row in solution.sensitivity.rows:
-            rows.add_row(
-                escape(row.label),
-                f"{row.dual:.6g}",
-                f"{row.slack:.6g}",
-                "yes" if row.binding else "",
-            )
-        console.print(rows)
-    if report is not None:
-        for violation in report.violations:
-            console.print(f"[red]violation:[/] {escape(violation.message)}")
-    if diagnosis is not None:
-        console.print(f"[yellow]diagnosis:[/] {escape(diagnosis.message)}")
-    if note:
-        console.print(f"[dim]{escape(note)}[/]")
+    for item in solution_renderables(name, solution, report, diagnosis, note, show_all=show_all):
+        console.print(item)
 
 
-_SHOW = ("formulation", "code", "trace")
+_SHOW = SHOW
 
 
 DEFAULTS: dict[str, Any] = {
@@ -390,39 +343,5 @@ def _solve_text(
 
 
 def _print_answer(answer: AgentAnswer, show: list[str]) -> None:
-    summary = Table(title="solve", show_header=False)
-    summary.add_column("field", style="bold")
-    summary.add_column("value")
-    colour = "green" if answer.ok else "red"
-    summary.add_row("status", f"[{colour}]{escape(answer.status)}[/]")
-    summary.add_row("objective", "-" if answer.objective is None else f"{answer.objective:.10g}")
-    summary.add_row("rounds", str(answer.rounds_used))
-    if len(answer.chains) > 1:
-        summary.add_row("votes", f"{len(answer.vote['winners'])} of {len(answer.chains)} agree")
-    summary.add_row("model", escape(answer.model))
-    if answer.stopped:
-        summary.add_row("stopped", escape(answer.stopped))
-    console.print(summary)
-    if answer.values:
-        values = Table(title="variables")
-        values.add_column("variable")
-        values.add_column("value", justify="right")
-        for label, value in answer.values.items():
-            values.add_row(escape(label), f"{value:.10g}")
-        console.print(values)
-    console.print(escape(answer.explanation))
-    if "formulation" in show:
-        console.rule("formulation")
-        console.print_json(json.dumps(answer.formulation))
-    if "code" in show:
-        console.rule("code")
-        code = answer.extra.get("code")
-        console.print(escape(code) if code else "[dim]no code: the typed formulation was used[/]")
-    if "trace" in show:
-        console.rule("trace")
-        for chain in answer.chains:
-            for record in chain["rounds"]:
-                value = "-" if record["objective"] is None else f"{record['objective']:.10g}"
-                line = f"chain {chain['chain']} round {record['round']}: {record['status']}"
-                text = f"{line} (objective {value}) {record['error']}".rstrip()
-                console.print(escape(text), soft_wrap=True)
+    for item in answer_renderables(answer, show):
+        console.print(item, soft_wrap=isinstance(item, Text))
