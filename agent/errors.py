@@ -7,6 +7,7 @@ Hierarchy::
     OptagentError
     ├── ConfigError            bad config file, bad flag, bad model spec
     ├── DataError              bad dataset or input file (names the file and field)
+    │   └── RecordError        one record of a dataset file is bad (carries file, line, field)
     ├── BudgetExceeded         a hard budget (calls, tokens, cost, wall time) was hit
     ├── LLMError               a model backend failed (carries the model spec)
     │   ├── LLMRateLimitError
@@ -32,6 +33,26 @@ class ConfigError(OptagentError):
 
 class DataError(OptagentError):
     """An input file or dataset record is malformed."""
+
+
+class RecordError(DataError):
+    """One record of a dataset file is malformed; carries where, so tests and tools can point.
+
+    Args:
+        message: what is wrong and how to fix it.
+        path: the file (or folder) holding the record.
+        line: the 1-based line where the record starts (0 when not known).
+        field: the record field at fault ("" for the record as a whole).
+    """
+
+    def __init__(self, message: str, *, path: str, line: int = 0, field: str = "") -> None:
+        self.path = path
+        self.line = line
+        self.field = field
+        where = path + (f": line {line}" if line else "")
+        if field:
+            where += f": field {field!r}"
+        super().__init__(f"{where}: {message}")
 
 
 class BudgetExceeded(OptagentError):

@@ -19,12 +19,18 @@ class Gold:
         objective: the optimal objective value (``None`` when the label has none).
         named: named quantities and their values (OptiBench's ``results``); scored one by one.
         raw: the label exactly as the file wrote it (``"1500.0"``, ``"No Best Solution"``).
+        objective_name: the key of ``named`` that holds the objective ("" when none does), so
+            a prediction's objective can stand for that named value.
+        formulation: a ground-truth formulation as a dict (synthetic items carry one), for an
+            oracle replay by a scripted backend; never shown to the agent.
     """
 
     status: GoldStatus = "optimal"
     objective: float | None = None
     named: Mapping[str, float] = field(default_factory=dict)
     raw: Any = None
+    objective_name: str = ""
+    formulation: Mapping[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -32,6 +38,8 @@ class Gold:
             "objective": self.objective,
             "named": dict(self.named),
             "raw": self.raw,
+            "objective_name": self.objective_name,
+            "formulation": dict(self.formulation) if self.formulation is not None else None,
         }
 
     @classmethod
@@ -41,6 +49,8 @@ class Gold:
             objective=data.get("objective"),
             named=dict(data.get("named") or {}),
             raw=data.get("raw"),
+            objective_name=str(data.get("objective_name") or ""),
+            formulation=data.get("formulation"),
         )
 
 
