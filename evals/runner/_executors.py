@@ -301,10 +301,8 @@ class RayExecutor(Executor):
         for ref, rid in list(self._refs.items()):
             if rid == job_id:
                 del self._refs[ref]
-                try:
+                with contextlib.suppress(Exception):  # finished or gone: nothing to stop
                     self._ray.cancel(ref, force=True)
-                except Exception:  # already finished or gone: nothing left to stop
-                    pass
 
     def close(self) -> None:
         for job_id in list(self._refs.values()):

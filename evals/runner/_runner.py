@@ -112,8 +112,8 @@ def _score_record(item: EvalItem, outcome: Outcome, mode: str) -> dict[str, Any]
     if isinstance(outcome, BaseException):
         outcome = {
             "answer": None,
-            "prediction": Prediction(
-                status="error", error=f"{type(outcome).__name__}: {outcome}"[:500]
+            "prediction": Prediction.failed(
+                "error", f"{type(outcome).__name__}: {outcome}"[:500]
             ).to_dict(),
             "error": f"{type(outcome).__name__}: {outcome}"[:500],
             "seconds": 0.0,

@@ -146,7 +146,7 @@ def run_job(job: Job, *, shared: UsageMeter | None = None) -> dict[str, Any]:
         prediction = Prediction.from_answer(result).to_dict()
     except Exception as exc:
         error = f"{type(exc).__name__}: {exc}"[:MAX_ERROR_CHARS]
-        prediction = Prediction(status="error", error=error).to_dict()
+        prediction = Prediction.failed("error", error).to_dict()
     usage = meter.snapshot()
     return {
         "id": job.id,
