@@ -15,6 +15,7 @@ from evals.runner._executors import (
     ThreadExecutor,
     make_executor,
 )
+from evals.runner._prompt_eval import run_prompt_eval
 from evals.runner._runner import (
     KIND,
     TIMEOUT,
@@ -41,5 +42,6 @@ __all__ = [
     "make_executor",
     "run_eval",
     "run_job",
+    "run_prompt_eval",
     "select_items",
 ]

@@ -13,7 +13,7 @@ import datetime as dt
 import random
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -310,6 +310,9 @@ def run_eval(
     if item_timeout is not None and not item_timeout > 0:
         raise ConfigError(f"item timeout must be > 0 seconds, got {item_timeout}")
     select_items(items)  # unique ids
+    if settings.model.startswith("oracle:"):  # workers elsewhere (Ray) need a full path
+        path = Path(settings.model.partition(":")[2]).expanduser().resolve()
+        settings = replace(settings, model=f"oracle:{path}")
     store = JsonlRunStore(out)
     budget = budget or Budget()
     config = {
