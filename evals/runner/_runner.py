@@ -22,11 +22,13 @@ from agent.errors import BudgetExceeded, ConfigError
 from agent.llm import Budget, UsageMeter
 from evals.datasets import EvalItem
 from evals.runner._executors import EXECUTORS, Executor, Outcome, make_executor
+from evals.runner._oracle_rows import oracle_rows, write_oracle_rows
 from evals.runner._work import AgentSettings, Job
 
 FORMAT_VERSION = 1
 KIND = "eval"
 TIMEOUT = "timeout"
+ORACLE_FILE = "oracle.jsonl"
 # Settings a resumed run must share with its first part (others, like workers, may change).
 RESUME_KEYS = ("dataset", "mode", "agent", "selection")
 _POLL_S = 0.25
@@ -310,10 +312,12 @@ def run_eval(
     if item_timeout is not None and not item_timeout > 0:
         raise ConfigError(f"item timeout must be > 0 seconds, got {item_timeout}")
     select_items(items)  # unique ids
+    store = JsonlRunStore(Path(out).resolve())
     if settings.model.startswith("oracle:"):  # workers elsewhere (Ray) need a full path
         path = Path(settings.model.partition(":")[2]).expanduser().resolve()
+        if path.is_dir() and not list(path.glob("*.jsonl")):
+            path = write_oracle_rows(oracle_rows(items, path), store.directory / ORACLE_FILE)
         settings = replace(settings, model=f"oracle:{path}")
-    store = JsonlRunStore(out)
     budget = budget or Budget()
     config = {
         "format": FORMAT_VERSION,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -76,8 +77,12 @@ class OracleFakeBackend(Backend):
     another). Without a match it replies with a sentence, which the agent records as a parse
     error. Correction rounds get the same formulation again.
 
+    Fault injection: a row's optional ``delay_s`` makes the reply to that question that many
+    seconds slow (per-item timeout tests of the eval runner).
+
     Args:
-        rows: dicts with ``question`` (text) and ``formulation`` (a dict, or JSON text).
+        rows: dicts with ``question`` (text), ``formulation`` (a dict, or JSON text) and
+            optionally ``delay_s``.
         spec: the spec string to report (``oracle:PATH``; part of cache keys).
 
     Example:
@@ -91,14 +96,14 @@ class OracleFakeBackend(Backend):
 
     def __init__(self, rows: Iterable[Mapping[str, Any]], *, spec: str = "oracle:memory") -> None:
         self.spec = spec
-        self._answers: list[tuple[str, str]] = []
+        self._answers: list[tuple[str, str, float]] = []
         for row in rows:
             question = _norm(str(row.get("question", "")))
             formulation = row.get("formulation")
             if not question or formulation is None:
                 raise ConfigError("every oracle row needs a non-empty 'question' and 'formulation'")
             reply = formulation if isinstance(formulation, str) else json.dumps(formulation)
-            self._answers.append((question, reply))
+            self._answers.append((question, reply, float(row.get("delay_s") or 0.0)))
         self._answers.sort(key=lambda qa: -len(qa[0]))
         self._lock = threading.Lock()
         self.unmatched = 0
@@ -111,8 +116,10 @@ class OracleFakeBackend(Backend):
     def _answer(self, request: Request) -> str:
         users = [m.content for m in request.messages if m.role == "user"]
         prompt = _norm(users[0] if users else "")
-        for question, reply in self._answers:
+        for question, reply, delay in self._answers:
             if question in prompt:
+                if delay > 0:
+                    time.sleep(delay)
                 return reply
         with self._lock:
             self.unmatched += 1
