@@ -200,11 +200,14 @@ def generate(
         list[str] | None,
         typer.Option("--template", "-t", help="Template name (repeat); all by default."),
     ] = None,
+    size: Annotated[
+        str, typer.Option("--size", help="small (readable) or large (solver-bound).")
+    ] = "small",
 ) -> None:
     """Write a synthetic benchmark of random LP/MILP instances with known optima (JSONL)."""
     from evals.synthetic import generate as make_rows
     from evals.synthetic import write_jsonl
 
-    rows = make_rows(n, seed=seed, templates=template or None)
+    rows = make_rows(n, seed=seed, templates=template or None, size=size)
     write_jsonl(rows, out)
     console.print(f"wrote {len(rows)} items to {out}", highlight=False)

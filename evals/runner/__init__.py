@@ -14,6 +14,7 @@ from evals.runner._executors import (
     RayExecutor,
     ThreadExecutor,
     make_executor,
+    start_ray,
 )
 from evals.runner._prompt_eval import run_prompt_eval
 from evals.runner._runner import (
@@ -44,4 +45,5 @@ __all__ = [
     "run_job",
     "run_prompt_eval",
     "select_items",
+    "start_ray",
 ]

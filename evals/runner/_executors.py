@@ -256,22 +256,7 @@ class RayExecutor(Executor):
         self._ray = ray
         self._owns = False
         if not ray.is_initialized():
-            options: dict[str, Any] = {
-                "include_dashboard": False,
-                "log_to_driver": False,
-                "configure_logging": False,
-            }
-            if address:
-                ray.init(address=address, **options)
-            else:
-                path = os.environ.get("PYTHONPATH", "")
-                pythonpath = os.pathsep.join(p for p in (str(_ROOT), path) if p)
-                ray.init(
-                    num_cpus=workers,
-                    object_store_memory=object_store_mb * 1024 * 1024,
-                    runtime_env={"env_vars": {"PYTHONPATH": pythonpath}},
-                    **options,
-                )
+            start_ray(address=address, cpus=workers, object_store_mb=object_store_mb)
             self._owns = True
         self._task = ray.remote(num_cpus=1, max_retries=0)(run_job)
         self._refs: dict[Any, str] = {}
@@ -309,6 +294,34 @@ class RayExecutor(Executor):
             self.cancel(job_id)
         if self._owns:
             self._ray.shutdown()
+
+
+def start_ray(*, address: str | None = None, cpus: int = 2, object_store_mb: int = 100) -> None:
+    """Connect to a Ray cluster, or start a small local instance that can import this code.
+
+    Raises:
+        MissingExtraError: ray is not installed.
+    """
+    try:
+        import ray
+    except ImportError:
+        raise MissingExtraError("ray", "ray") from None
+    options: dict[str, Any] = {
+        "include_dashboard": False,
+        "log_to_driver": False,
+        "configure_logging": False,
+    }
+    if address:
+        ray.init(address=address, **options)
+        return
+    path = os.environ.get("PYTHONPATH", "")
+    pythonpath = os.pathsep.join(p for p in (str(_ROOT), path) if p)
+    ray.init(
+        num_cpus=cpus,
+        object_store_memory=object_store_mb * 1024 * 1024,
+        runtime_env={"env_vars": {"PYTHONPATH": pythonpath}},
+        **options,
+    )
 
 
 def make_executor(

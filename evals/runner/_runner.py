@@ -217,31 +217,33 @@ class _Totals:
             "elapsed_s": time.monotonic() - self.started,
         }
 
-    def share(self, budget: Budget, slots: int) -> Budget | None:
-        """An item's part of what is left: ``1/slots`` of each remaining limit.
+    def share(self, budget: Budget, slots: int, held: Sequence[Budget]) -> Budget | None:
+        """An item's part of what is left: ``1/slots`` of each limit after what the run used
+        and what the items in flight hold (``held``).
 
-        Returns ``None`` when a limit is already spent (start nothing more).
+        Returns ``None`` when not even one call (or any token, cost or time) is left now.
         """
 
-        def part(limit: float | None, used: float, whole: bool) -> float | None:
+        def part(limit: float | None, used: float, name: str, whole: bool) -> float | None:
             if limit is None:
                 return None
-            left = limit - used
-            if left <= 0:
+            left = limit - used - sum(getattr(h, name) or 0 for h in held)
+            amount = left // slots if whole else left / slots
+            if amount <= 0:
                 raise _Spent
-            return max(1, int(left // slots)) if whole else left / slots
+            return amount
 
         try:
             elapsed = time.monotonic() - self.started
             max_time = None if budget.max_time is None else budget.max_time - elapsed
             if max_time is not None and max_time <= 0:
                 raise _Spent
-            calls = part(budget.max_calls, self.calls, True)
-            tokens = part(budget.max_tokens, self.tokens, True)
+            calls = part(budget.max_calls, self.calls, "max_calls", True)
+            tokens = part(budget.max_tokens, self.tokens, "max_tokens", True)
             return Budget(
                 max_calls=None if calls is None else int(calls),
                 max_tokens=None if tokens is None else int(tokens),
-                max_cost=part(budget.max_cost, self.cost, False),
+                max_cost=part(budget.max_cost, self.cost, "max_cost", False),
                 max_time=max_time,
             )
         except _Spent:
@@ -285,7 +287,8 @@ def run_eval(
         ray_address: a Ray cluster address (``--executor ray``); a local instance otherwise.
         budget: hard limits for the whole run. Threads share one meter (exact). Process and Ray
             workers cannot: each item gets ``1/workers`` of what is left when it starts, and
-            nothing starts once a limit is spent, so the run stays within the budget.
+            nothing starts once a limit is spent, so the run stays within the budget. An item
+            the budget cut short is not recorded (a resume with more budget runs it).
         item_timeout: seconds per item; an item past it is stopped (processes and Ray tasks
             are killed, a thread is abandoned) and recorded with failure ``timeout``.
         resume: continue a run directory that holds records (same dataset, mode, agent
@@ -401,13 +404,20 @@ def run_eval(
     by_id = {item.id: item for item in todo}
     queue = list(reversed(todo))
     running: dict[str, float] = {}
+    held: dict[str, Budget] = {}  # process/Ray: the budget share of each item in flight
     threads = pool.name == "thread"
     try:
         with bar:
             while queue or running:
                 while queue and len(running) < workers:
-                    item_budget = None if threads else totals.share(budget, workers)
+                    item_budget = (
+                        None
+                        if threads
+                        else totals.share(budget, workers - len(running), list(held.values()))
+                    )
                     spent = _spent(shared) if threads else item_budget is None
+                    if spent and running and not threads:
+                        break  # items in flight may give some of their share back
                     if spent:
                         status, reason = "stopped", "the budget is spent"
                         queue.clear()
@@ -423,6 +433,8 @@ def run_eval(
                         )
                     )
                     running[item.id] = time.monotonic()
+                    if item_budget is not None:
+                        held[item.id] = item_budget
                 if not running:
                     break
                 now = time.monotonic()
@@ -431,14 +443,22 @@ def run_eval(
                     nearest = min(running.values()) + item_timeout
                     wait = max(0.0, min(wait, nearest - now))
                 for job_id, outcome in pool.wait(wait):
-                    if running.pop(job_id, None) is not None:
-                        finish(_score_record(by_id[job_id], outcome, mode))
+                    held.pop(job_id, None)
+                    if running.pop(job_id, None) is None:
+                        continue
+                    cut = _cut_by_budget(outcome)
+                    if cut:  # not a real attempt: left unrecorded, so a resume runs it
+                        status, reason = "stopped", f"the budget is spent ({cut})"
+                        queue.clear()
+                        continue
+                    finish(_score_record(by_id[job_id], outcome, mode))
                 if item_timeout is not None:
                     now = time.monotonic()
                     for job_id, began in list(running.items()):
                         if now - began >= item_timeout:
                             pool.cancel(job_id)
                             del running[job_id]
+                            held.pop(job_id, None)
                             finish(_timeout_record(by_id[job_id], item_timeout))
     except KeyboardInterrupt:
         for job_id in list(running):
@@ -463,11 +483,20 @@ def run_eval(
 
 
 def _spent(meter: UsageMeter) -> bool:
+    """Whether not even one more call fits in the shared budget."""
     try:
-        meter.check()
+        meter.reserve_call()
     except BudgetExceeded:
         return True
+    meter.release_call()
     return False
+
+
+def _cut_by_budget(outcome: Outcome) -> str:
+    """The budget message when the agent stopped an item early for the budget, else ``""``."""
+    if isinstance(outcome, BaseException):
+        return ""
+    return str((outcome.get("answer") or {}).get("stopped") or "")
 
 
 def _check_resume(stored: Mapping[str, Any], config: Mapping[str, Any], where: Path) -> None:
