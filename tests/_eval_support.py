@@ -62,7 +62,9 @@ def stable(records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 
 def journal_ids(run: Path) -> list[str]:
     """Item ids in trials.jsonl order (complete lines only)."""
-    ids = []
+    ids: list[str] = []
+    if not (run / "trials.jsonl").is_file():
+        return ids
     for line in (run / "trials.jsonl").read_text(encoding="utf-8").splitlines():
         try:
             ids.append(json.loads(line)["candidate"])
