@@ -1,0 +1,96 @@
+"""The synthetic generator: deterministic, solvable, and read back by the JSONL loader."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from agent.errors import ConfigError
+from evals.datasets import detect_format, load_items
+from evals.scoring import Prediction, score_item
+from evals.synthetic import TEMPLATES, generate, write_jsonl
+from solvers import SolveStatus, solve
+
+
+@pytest.fixture(scope="module")
+def rows() -> list[dict]:
+    return generate(12, seed=7)
+
+
+def test_templates_are_the_six_named() -> None:
+    assert TEMPLATES == (
+        "production_mix",
+        "diet",
+        "transport",
+        "assignment",
+        "knapsack",
+        "scheduling",
+    )
+
+
+def test_same_seed_same_rows_other_seed_other_rows(rows: list[dict]) -> None:
+    assert generate(12, seed=7) == rows
+    assert generate(12, seed=8) != rows
+    assert [r["template"] for r in rows] == list(TEMPLATES) * 2
+    assert [r["index"] for r in rows] == list(range(12))
+
+
+def test_stored_answer_equals_a_fresh_solve_of_the_stored_formulation(rows: list[dict]) -> None:
+    for row in rows:
+        solution = solve(row["formulation"])
+        assert solution.status is SolveStatus.OPTIMAL
+        assert solution.objective == pytest.approx(row["answer"], rel=1e-9, abs=1e-9)
+        assert row["type"] == ("LP" if solution.problem_class.value == "LP" else "MILP")
+        assert abs(row["answer"]) > 0  # degenerate instances are drawn again
+
+
+def test_text_states_the_data_and_hides_the_answer(rows: list[dict]) -> None:
+    for row in rows:
+        text = row["question"]
+        assert "{{" not in text and "{%" not in text
+        for parameter in row["formulation"]["parameters"]:
+            if parameter["name"] in ("capacity", "supply", "demand", "need", "max_sales"):
+                for value in parameter["value"]:
+                    assert str(value) in text
+
+
+def test_written_file_loads_as_jsonl_with_gold_formulations(
+    rows: list[dict], tmp_path: Path
+) -> None:
+    path = write_jsonl(rows, tmp_path / "out" / "synthetic.jsonl")
+    assert detect_format(path) == "jsonl"
+    items = load_items(path)
+    assert [i.id for i in items] == [str(r["index"]) for r in rows]
+    assert [i.category for i in items] == [r["type"] for r in rows]
+    for item, row in zip(items, rows, strict=True):
+        assert item.gold.objective == row["answer"]
+        assert item.gold.formulation == row["formulation"]
+        assert item.meta == {"template": row["template"], "size": "small"}
+        replay = solve(dict(item.gold.formulation))
+        prediction = Prediction(replay.status.value, replay.objective)
+        assert score_item(item, prediction, "strict").correct
+    assert json.loads(path.read_text().splitlines()[0])["question"] == rows[0]["question"]
+
+
+@pytest.mark.parametrize("template", ["assignment", "knapsack"])
+def test_large_instances_are_bigger_milps(template: str) -> None:
+    (row,) = generate(1, seed=0, templates=[template], size="large")
+    variables = row["formulation"]["sets"]
+    sizes = [len(s["elements"]) for s in variables]
+    assert max(sizes) >= 50
+    assert row["type"] == "MILP"
+    assert row["size"] == "large"
+
+
+def test_template_subset_and_bad_arguments() -> None:
+    rows = generate(3, seed=1, templates=["knapsack"])
+    assert {r["template"] for r in rows} == {"knapsack"}
+    assert generate(0, seed=1) == []
+    with pytest.raises(ConfigError, match="unknown synthetic template"):
+        generate(1, seed=1, templates=["sudoku"])
+    with pytest.raises(ConfigError, match="unknown size"):
+        generate(1, seed=1, size="huge")
+    with pytest.raises(ConfigError, match="at least 0"):
+        generate(-1, seed=1)
