@@ -1,0 +1,148 @@
+"""Eval runner throughput: items per second with 1 and 2 workers, in the same run.
+
+Solver-bound part: generalized assignment MILPs (12 workers x 24 tasks, tight hours; the
+largest sets the agent's formulation schema admits, 24 elements; the generator's ``large``
+instances exceed it) whose formulations the oracle fake backend returns instantly, so an
+item's time (about 0.7 s) is compiling, solving and verifying. Workers are processes,
+started before the clock (pool startup is printed separately). LLM-bound part
+(``--llm-items N``): small synthetic items on a real model (``--model local`` by default),
+1 vs 2 workers, reported separately.
+
+Usage:
+    python -m evals.bench.bench_eval_workers [--items 16] [--llm-items 0] [--model local]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import tempfile
+import time
+from pathlib import Path
+
+from evals.datasets import load_items
+from evals.runner import AgentSettings, ProcessExecutor, ThreadExecutor, run_eval
+from evals.synthetic import generate
+
+
+def gap_rows(count: int, *, seed: int, workers: int = 12, tasks: int = 24) -> list[dict]:
+    """Generalized assignment instances as JSONL rows with their formulations (answer 0: the
+    bench measures throughput, not accuracy)."""
+    rows = []
+    for k in range(count):
+        rng = random.Random(seed * 100_003 + k)
+        hours = [[rng.randint(2, 9) for _ in range(tasks)] for _ in range(workers)]
+        cost = [[rng.randint(10, 60) for _ in range(tasks)] for _ in range(workers)]
+        least = sum(min(hours[w][t] for w in range(workers)) for t in range(tasks))
+        capacity = [least // workers + rng.randint(0, 3) for _ in range(workers)]
+        formulation = {
+            "sets": [
+                {"name": "W", "elements": list(range(1, workers + 1))},
+                {"name": "T", "elements": list(range(1, tasks + 1))},
+            ],
+            "parameters": [
+                {"name": "hours", "index": ["W", "T"], "value": hours},
+                {"name": "cost", "index": ["W", "T"], "value": cost},
+                {"name": "capacity", "index": ["W"], "value": capacity},
+            ],
+            "variables": [{"name": "assign", "index": ["W", "T"], "type": "binary"}],
+            "objective": {
+                "sense": "minimize",
+                "expression": "sum(cost[w,t]*assign[w,t] for w in W for t in T)",
+            },
+            "constraints": [
+                {
+                    "name": "one_worker",
+                    "for_all": "t in T",
+                    "expression": "sum(assign[w,t] for w in W) == 1",
+                },
+                {
+                    "name": "hours",
+                    "for_all": "w in W",
+                    "expression": "sum(hours[w,t]*assign[w,t] for t in T) <= capacity[w]",
+                },
+            ],
+        }
+        question = (
+            f"Assignment instance {seed}-{k}: give each of {tasks} tasks to one of {workers} "
+            "workers within each worker's hours, at least cost."
+        )
+        rows.append({"question": question, "answer": 0, "index": k, "formulation": formulation})
+    return rows
+
+
+def _write(rows: list[dict], folder: Path) -> Path:
+    path = folder / "items.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def _throughput(
+    data: Path, model: str, workers: int, executor: str, folder: Path, **agent: object
+) -> tuple[float, float, float]:
+    """(items per second, pool startup seconds, accuracy) of one run."""
+    items = load_items(data)
+    began = time.perf_counter()
+    pool = (
+        ProcessExecutor(workers=workers)
+        if executor == "process"
+        else ThreadExecutor(workers=workers)
+    )
+    startup = time.perf_counter() - began
+    began = time.perf_counter()
+    result = run_eval(
+        items,
+        out=folder / f"{executor}{workers}-{time.time_ns()}",
+        settings=AgentSettings(model, **agent),  # type: ignore[arg-type]
+        mode="mamo",
+        executor=pool,
+        workers=workers,
+    )
+    seconds = time.perf_counter() - began
+    pool.close()
+    return len(items) / seconds, startup, result.accuracy
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--items", type=int, default=16, help="solver-bound items")
+    parser.add_argument("--llm-items", type=int, default=0, help="LLM-bound items (0: skip)")
+    parser.add_argument("--model", default="local", help="model of the LLM-bound part")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    print(f"load average before: {os.getloadavg()}; cpus: {os.cpu_count()}")
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        data = _write(gap_rows(args.items, seed=args.seed), folder)
+        oracle = f"oracle:{data}"
+        _throughput(data, oracle, 1, "process", folder)  # warm caches and imports once
+        one, start1, _ = _throughput(data, oracle, 1, "process", folder)
+        two, start2, _ = _throughput(data, oracle, 2, "process", folder)
+        print(f"solver-bound, {args.items} assignment MILPs, process workers (oracle fake)")
+        print(f"  1 worker : {one:.3f} items/s  (pool startup {start1:.2f} s, not timed)")
+        print(f"  2 workers: {two:.3f} items/s  (pool startup {start2:.2f} s, not timed)")
+        print(f"  speed-up 2 vs 1: {two / one:.2f}x (target >= 1.8x)")
+        if args.llm_items:
+            small = generate(args.llm_items, seed=args.seed, templates=["production_mix"])
+            (folder / "llm").mkdir()
+            llm_data = _write(small, folder / "llm")
+            for executor in ("thread", "process"):
+                rates = []
+                for workers in (1, 2):
+                    rate, _, acc = _throughput(
+                        llm_data, args.model, workers, executor, folder, max_rounds=1,
+                        max_tokens=512,
+                    )  # fmt: skip
+                    rates.append(rate)
+                    print(
+                        f"LLM-bound ({args.model}), {executor} x{workers}: "
+                        f"{rate * 60:.2f} items/min, accuracy {acc:.0%}"
+                    )
+                print(f"  LLM-bound {executor} speed-up 2 vs 1: {rates[1] / rates[0]:.2f}x")
+    print(f"load average after: {os.getloadavg()}")
+
+
+if __name__ == "__main__":
+    main()
