@@ -104,3 +104,23 @@ def test_generate_writes_a_dataset_the_runner_reads(tmp_path: Path) -> None:
     ran = run_cli(*_eval_run(tmp_path / "s.jsonl", tmp_path / "s.jsonl", "g"), cwd=tmp_path)
     assert ran.returncode == 0, ran.stderr
     assert "accuracy | 100.0% (3/3)" in ran.stdout
+
+
+def test_a_prompt_benchmark_evaluates_the_prompt_and_resumes(tmp_path: Path) -> None:
+    # The echo fake answers with the question itself: right exactly where target == input.
+    rows = [{"input": w, "target": t} for w, t in [("alpha", "alpha"), ("beta", "gamma")]]
+    rows.append({"input": "delta", "target": "delta"})
+    data = tmp_path / "bbh_task.json"
+    data.write_text(json.dumps({"examples": rows}))
+    args = ["eval", "run", "--dataset", str(data), "--model", "echo", "--out", "p",
+            "--no-progress", "--no-cache"]  # fmt: skip
+    first = run_cli(*args, "--limit", "2", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert "accuracy | 50.0% (1/2)" in first.stdout and "prompt:exact" in first.stdout
+    more = run_cli(*args, "--resume", cwd=tmp_path)
+    assert more.returncode == 0, more.stderr
+    assert "2 items were already done" in more.stderr
+    assert journal_ids(tmp_path / "p") == ["0", "1", "2"]
+    assert "accuracy | 66.7% (2/3)" in more.stdout
+    wrong = run_cli(*args, "--prompt", "missing.json", "--out", "q", cwd=tmp_path)
+    assert wrong.returncode == 2 and "missing.json" in wrong.stderr
