@@ -23,27 +23,34 @@ def _eval_run(data: Path, oracle: Path, out: str, *extra: str) -> list[str]:
     ]  # fmt: skip
 
 
-def test_sigkill_mid_run_then_resume_loses_and_redoes_nothing(tmp_path: Path) -> None:
-    n = 6
-    data, oracle = write_dataset(tmp_path, n, delays={3: 120.0})
+def _start_and_wait(tmp_path: Path, data: Path, oracle: Path, *extra: str) -> subprocess.Popen:
+    """Start a real `optagent eval run` and return once items 0-2 are in the journal (item 3
+    hangs in the oracle fake)."""
     env = {
         **os.environ,
         "PYTHONPATH": str(ROOT),
         "OPTAGENT_CACHE_DIR": str(tmp_path / "cache"),
     }
     child = subprocess.Popen(
-        [sys.executable, "-m", "agent.cli", *_eval_run(data, oracle, "run", "--workers", "1")],
+        [sys.executable, "-m", "agent.cli", *_eval_run(data, oracle, "run", *extra)],
         cwd=tmp_path,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    journal = tmp_path / "run" / "trials.jsonl"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and len(journal_ids(tmp_path / "run")) < 3:
-        assert child.poll() is None, "the eval run ended before it was killed"
+        assert child.poll() is None, "the eval run ended before it was stopped"
         time.sleep(0.1)
-    time.sleep(0.5)  # item 3 is now hanging in the oracle fake
+    time.sleep(0.5)
+    return child
+
+
+def test_sigkill_mid_run_then_resume_loses_and_redoes_nothing(tmp_path: Path) -> None:
+    n = 6
+    data, oracle = write_dataset(tmp_path, n, delays={3: 120.0})
+    journal = tmp_path / "run" / "trials.jsonl"
+    child = _start_and_wait(tmp_path, data, oracle, "--workers", "1")
     os.kill(child.pid, signal.SIGKILL)
     child.wait(timeout=30)
     before = journal.read_bytes()
@@ -54,6 +61,16 @@ def test_sigkill_mid_run_then_resume_loses_and_redoes_nothing(tmp_path: Path) ->
     assert "3 items were already done" in done.stderr
     assert journal.read_bytes().startswith(before)
     assert journal_ids(tmp_path / "run") == [str(i) for i in range(n)]
+
+
+def test_ctrl_c_keeps_every_finished_item(tmp_path: Path) -> None:
+    data, oracle = write_dataset(tmp_path, 6, delays={3: 120.0})
+    child = _start_and_wait(tmp_path, data, oracle, "--workers", "1", "--executor", "process")
+    child.send_signal(signal.SIGINT)
+    assert child.wait(timeout=60) == 130
+    assert journal_ids(tmp_path / "run") == ["0", "1", "2"]
+    state = json.loads((tmp_path / "run" / "state.json").read_text())
+    assert state["status"] == "interrupted" and state["step"] == 3
 
 
 def test_run_report_and_runs_list(tmp_path: Path) -> None:
