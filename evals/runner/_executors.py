@@ -194,6 +194,7 @@ class ProcessExecutor(Executor):
                 _, outcome = worker.conn.recv()
             except (EOFError, OSError):
                 worker.process.join(timeout=1)
+                worker.conn.close()
                 outcome = RuntimeError(
                     f"the worker process died (exit code {worker.process.exitcode})"
                 )
