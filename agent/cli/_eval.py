@@ -4,6 +4,7 @@ on a prompt benchmark), their reports, and synthetic benchmark files."""
 from __future__ import annotations
 
 import json
+import signal
 from pathlib import Path
 from typing import Annotated
 
@@ -23,6 +24,11 @@ from agent.cli._common import (
     user_errors,
 )
 from agent.errors import ConfigError
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
 
 app = typer.Typer(help="Evaluate the agent on benchmark datasets and report.", no_args_is_help=True)
 
@@ -94,6 +100,7 @@ def run(
     no_cache: NoCacheOpt = False,
 ) -> None:
     """Run a benchmark through the formulation agent; one record per item in OUT."""
+    signal.signal(signal.SIGTERM, _interrupt)  # like Ctrl-C: stop workers, keep finished items
     from evals.datasets import detect_format, is_prompt_format, load_items
     from evals.report import markdown, summarize
     from evals.runner import AgentSettings, load_records, run_eval, select_items
