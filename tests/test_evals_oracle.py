@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 from agent.errors import DataError
+from agent.formulate import solve as agent_solve
+from agent.llm import LLM, ScriptedFakeBackend
 from evals.datasets import load_items
 from evals.oracle import MAMO_EASY_LP, load_judgements, load_oracle, oracle_sample
 from evals.scoring import Prediction, score_item
@@ -52,9 +54,16 @@ def test_oracle_covers_the_seeded_draw_and_agreement_matches_judgements(
     drawn = oracle_sample(items, k=draw["k"], seed=draw["seed"])
     assert [i.id for i in drawn] == [e["id"] for e in judgements["items"]]
     mode = judgements["scoring"]
+    oracle = load_oracle()
     for item, entry in zip(drawn, judgements["items"], strict=True):
         assert item.gold.objective == entry["label"]
-        score = score_item(item, Prediction("optimal", optima[item.id]), mode)
+        # the agent's own path: a scripted backend that answers with the oracle formulation
+        reply = json.dumps(oracle[item.id].model_dump(mode="json"))
+        answer = agent_solve(item.question, model=LLM(ScriptedFakeBackend([reply])))
+        prediction = Prediction.from_answer(answer)
+        assert prediction.status == "optimal"
+        assert prediction.objective == pytest.approx(optima[item.id], rel=1e-9)
+        score = score_item(item, prediction, mode)
         assert score.correct is entry["agree"], (item.id, score.detail)
 
 

@@ -40,8 +40,9 @@ def generate(
         n: number of rows.
         seed: the seed of the whole set.
         templates: template names from ``TEMPLATES`` (default: all, in order).
-        size: ``small`` (a few variables; text a person reads) or ``large`` (hundreds of
-            variables; assignment, knapsack and scheduling then take the solver real time).
+        size: ``small`` (a few variables; text a person reads) or ``large`` (72 to 240
+            variables; knapsack, about 0.5-2.5 s of HiGHS each, and assignment are then
+            solver-bound).
         time_limit: solver seconds per instance (None: solve to optimality).
 
     Returns:

@@ -2,8 +2,10 @@
 text template needs. Data are integers so the rendered text states them exactly.
 
 Each builder takes a seeded ``random.Random`` and a size (``small`` or ``large``); ``large``
-instances of assignment, knapsack and scheduling are NP-hard MILPs sized to take the solver
-real time (solver-bound benchmark items).
+assignment and knapsack instances are NP-hard MILPs sized to take the solver real time
+(solver-bound benchmark items). Every list in a formulation stays within the agent's bounded
+schema (``agent.formulate._schema.MAX_ITEMS``, 24 entries), so a scripted backend can replay
+it through the agent: large instances index over two or three sets instead of one long one.
 """
 
 from __future__ import annotations
@@ -52,7 +54,7 @@ def _param(name: str, index: Sequence[str], value: Any) -> dict[str, Any]:
 
 def production_mix(rng: random.Random, size: str) -> Instance:
     """Maximise profit over products sharing limited resources, with sales caps (LP)."""
-    n, m = (rng.randint(2, 4), rng.randint(2, 3)) if size == "small" else (25, 8)
+    n, m = (rng.randint(2, 4), rng.randint(2, 3)) if size == "small" else (24, 8)
     products = _names(rng, "products", n, "product")
     resources = _names(rng, "resources", m, "resource")
     profit = [rng.randint(5, 60) for _ in range(n)]
@@ -184,7 +186,7 @@ def transport(rng: random.Random, size: str) -> Instance:
 def assignment(rng: random.Random, size: str) -> Instance:
     """Give every task to one worker within each worker's hours, at least cost (binary MILP,
     a generalized assignment problem)."""
-    n, m = (3, rng.randint(4, 6)) if size == "small" else (10, 50)
+    n, m = (3, rng.randint(4, 6)) if size == "small" else (10, 24)
     workers = _names(rng, "workers", n, "worker")
     tasks = _names(rng, "tasks", m, "task")
     hours = [[rng.randint(2, 9) for _ in range(m)] for _ in range(n)]
@@ -230,38 +232,69 @@ def assignment(rng: random.Random, size: str) -> Instance:
 
 
 def knapsack(rng: random.Random, size: str) -> Instance:
-    """Choose items of most value within one (small) or several (large) capacity limits
-    (binary MILP; the large one is a multidimensional knapsack)."""
-    n, k = (rng.randint(6, 10), 1) if size == "small" else (70, 5)
-    items = _names(rng, "items", n, "item")
-    limits = ["weight (kg)", "volume (litres)", "cost ($)", "setup (minutes)", "power (W)"][:k]
+    """Choose items of most value within one limit (small: up to 10 items) or three limits
+    (large: 72 items in three crates of 24; a multidimensional knapsack) (binary MILP)."""
+    groups, per, k = (1, rng.randint(6, 10), 1) if size == "small" else (3, 24, 3)
+    n = groups * per
+    if size == "small":
+        items = _names(rng, "items", n, "item")
+    else:
+        items = [f"{crate}{i}" for crate in "ABC"[:groups] for i in range(1, per + 1)]
+    limits = ["weight (kg)", "volume (litres)", "cost ($)", "setup (minutes)"][:k]
     weight = [[rng.randint(5, 40) for _ in range(n)] for _ in range(k)]
     value = [round(sum(weight[j][i] for j in range(k)) / k + rng.randint(1, 12)) for i in range(n)]
     capacity = [sum(row) // 2 for row in weight]
-    formulation = {
-        "name": "knapsack",
-        "sets": [_set("I", n), _set("K", k)],
-        "parameters": [
-            _param("value", ["I"], value),
-            _param("weight", ["K", "I"], weight),
-            _param("capacity", ["K"], capacity),
-        ],
-        "variables": [{"name": "take", "index": ["I"], "type": "binary"}],
-        "objective": {"sense": "maximize", "expression": "sum(value[i]*take[i] for i in I)"},
-        "constraints": [
-            {
-                "name": "limit",
-                "for_all": "k in K",
-                "expression": "sum(weight[k,i]*take[i] for i in I) <= capacity[k]",
-            }
-        ],
-    }
     context = {
         "items": items,
         "limits": limits,
         "value": value,
         "weight": weight,
         "capacity": capacity,
+    }
+    if size == "small":
+        formulation = {
+            "name": "knapsack",
+            "sets": [_set("I", n), _set("K", k)],
+            "parameters": [
+                _param("value", ["I"], value),
+                _param("weight", ["K", "I"], weight),
+                _param("capacity", ["K"], capacity),
+            ],
+            "variables": [{"name": "take", "index": ["I"], "type": "binary"}],
+            "objective": {"sense": "maximize", "expression": "sum(value[i]*take[i] for i in I)"},
+            "constraints": [
+                {
+                    "name": "limit",
+                    "for_all": "k in K",
+                    "expression": "sum(weight[k,i]*take[i] for i in I) <= capacity[k]",
+                }
+            ],
+        }
+        return Instance("MILP", formulation, context)
+
+    def by_crate(row: list[int]) -> list[list[int]]:
+        return [row[g * per : (g + 1) * per] for g in range(groups)]
+
+    formulation = {
+        "name": "knapsack",
+        "sets": [_set("G", groups), _set("I", per), _set("K", k)],
+        "parameters": [
+            _param("value", ["G", "I"], by_crate(value)),
+            _param("weight", ["K", "G", "I"], [by_crate(row) for row in weight]),
+            _param("capacity", ["K"], capacity),
+        ],
+        "variables": [{"name": "take", "index": ["G", "I"], "type": "binary"}],
+        "objective": {
+            "sense": "maximize",
+            "expression": "sum(value[g,i]*take[g,i] for g in G for i in I)",
+        },
+        "constraints": [
+            {
+                "name": "limit",
+                "for_all": "k in K",
+                "expression": "sum(weight[k,g,i]*take[g,i] for g in G for i in I) <= capacity[k]",
+            }
+        ],
     }
     return Instance("MILP", formulation, context)
 
@@ -299,23 +332,42 @@ def scheduling(rng: random.Random, size: str) -> Instance:
         demand = [rng.randint(3, 30) for _ in periods]
     p = len(periods)
     cover = [[1 if (d - sh["start"]) % p < sh["length"] else 0 for d in range(p)] for sh in shifts]
-    formulation = {
-        "name": "scheduling",
-        "sets": [_set("S", len(shifts)), _set("D", p)],
-        "parameters": [
+    if size == "small":
+        sets = [_set("S", len(shifts)), _set("D", p)]
+        parameters = [
             _param("cost", ["S"], [sh["cost"] for sh in shifts]),
             _param("cover", ["S", "D"], cover),
             _param("demand", ["D"], demand),
-        ],
-        "variables": [{"name": "staff", "index": ["S"], "type": "integer"}],
-        "objective": {"sense": "minimize", "expression": "sum(cost[s]*staff[s] for s in S)"},
-        "constraints": [
-            {
-                "name": "cover_demand",
-                "for_all": "d in D",
-                "expression": "sum(cover[s,d]*staff[s] for s in S) >= demand[d]",
-            }
-        ],
+        ]
+        variables = [{"name": "staff", "index": ["S"], "type": "integer"}]
+        objective = "sum(cost[s]*staff[s] for s in S)"
+        covered = "sum(cover[s,d]*staff[s] for s in S) >= demand[d]"
+    else:
+        lengths = len(shifts) // p
+        sets = [_set("H", p), _set("L", lengths), _set("D", p)]
+        parameters = [
+            _param(
+                "cost",
+                ["H", "L"],
+                [[shifts[h * lengths + j]["cost"] for j in range(lengths)] for h in range(p)],
+            ),
+            _param(
+                "cover",
+                ["H", "L", "D"],
+                [[cover[h * lengths + j] for j in range(lengths)] for h in range(p)],
+            ),
+            _param("demand", ["D"], demand),
+        ]
+        variables = [{"name": "staff", "index": ["H", "L"], "type": "integer"}]
+        objective = "sum(cost[h,l]*staff[h,l] for h in H for l in L)"
+        covered = "sum(cover[h,l,d]*staff[h,l] for h in H for l in L) >= demand[d]"
+    formulation = {
+        "name": "scheduling",
+        "sets": sets,
+        "parameters": parameters,
+        "variables": variables,
+        "objective": {"sense": "minimize", "expression": objective},
+        "constraints": [{"name": "cover_demand", "for_all": "d in D", "expression": covered}],
     }
     for sh in shifts:
         sh["covers"] = [periods[(sh["start"] + d) % p] for d in range(sh["length"])]
