@@ -1,9 +1,9 @@
 """Eval runner throughput: items per second with 1 and 2 workers, in the same run.
 
-Solver-bound part: generalized assignment MILPs (12 workers x 24 tasks, tight hours; the
-largest sets the agent's formulation schema admits, 24 elements; the generator's ``large``
-instances exceed it) whose formulations the oracle fake backend returns instantly, so an
-item's time (about 0.7 s) is compiling, solving and verifying. Workers are processes,
+Solver-bound part: the synthetic generator's ``large`` knapsack and assignment MILPs
+(``--workload synthetic``, default) or tight generalized assignment MILPs built here
+(``--workload gap``, 12 workers x 24 tasks), whose formulations the oracle fake backend
+returns instantly, so an item's time is compiling, solving and verifying. Workers are processes,
 started before the clock (pool startup is printed separately). LLM-bound part
 (``--llm-items N``): small synthetic items on a real model (``--model local`` by default),
 1 vs 2 workers, reported separately.
@@ -111,18 +111,30 @@ def main() -> None:
     parser.add_argument("--llm-items", type=int, default=0, help="LLM-bound items (0: skip)")
     parser.add_argument("--model", default="local", help="model of the LLM-bound part")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--workload", choices=("synthetic", "gap"), default="synthetic")
     args = parser.parse_args()
     print(f"load average before: {os.getloadavg()}; cpus: {os.cpu_count()}")
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        data = _write(gap_rows(args.items, seed=args.seed), folder)
+        rows = (
+            gap_rows(args.items, seed=args.seed)
+            if args.workload == "gap"
+            else generate(
+                args.items, seed=args.seed, templates=["knapsack", "assignment"], size="large"
+            )
+        )
+        data = _write(rows, folder)
         oracle = f"oracle:{data}"
         _throughput(data, oracle, 1, "process", folder)  # warm caches and imports once
-        one, start1, _ = _throughput(data, oracle, 1, "process", folder)
-        two, start2, _ = _throughput(data, oracle, 2, "process", folder)
-        print(f"solver-bound, {args.items} assignment MILPs, process workers (oracle fake)")
-        print(f"  1 worker : {one:.3f} items/s  (pool startup {start1:.2f} s, not timed)")
-        print(f"  2 workers: {two:.3f} items/s  (pool startup {start2:.2f} s, not timed)")
+        one, start1, acc1 = _throughput(data, oracle, 1, "process", folder)
+        two, start2, acc2 = _throughput(data, oracle, 2, "process", folder)
+        print(f"solver-bound, {args.items} {args.workload} MILPs, process workers (oracle fake)")
+        note = " (gap rows carry no labels)" if args.workload == "gap" else ""
+        for workers, rate, start, acc in ((1, one, start1, acc1), (2, two, start2, acc2)):
+            print(
+                f"  {workers} worker(s): {rate:.3f} items/s  (pool startup {start:.2f} s, not "
+                f"timed; accuracy {acc:.0%}{note})"
+            )
         print(f"  speed-up 2 vs 1: {two / one:.2f}x (target >= 1.8x)")
         if args.llm_items:
             small = generate(args.llm_items, seed=args.seed, templates=["production_mix"])
