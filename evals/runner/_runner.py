@@ -465,7 +465,12 @@ def run_eval(
             pool.cancel(job_id)
         pool.close()
         store.write_state(
-            {"status": "interrupted", "reason": "Ctrl-C", "step": len(records), "updated": 0}
+            {
+                "status": "interrupted",
+                "reason": "Ctrl-C",
+                "step": len(records),
+                "updated": time.time(),
+            }
         )
         raise
     pool.close()
