@@ -25,6 +25,7 @@ from agent.llm.backends._scripted import EchoBackend, ScriptedFakeBackend
 # Backends with optional or heavy dependencies load on first use.
 _LAZY = {
     "OpenAIBackend": "agent.llm.backends._openai",
+    "OracleFakeBackend": "agent.llm.backends._oracle",
     "LangChainBackend": "agent.llm.backends._langchain",
     "OptagentChatModel": "agent.llm._langchain_chat",
 }
@@ -47,6 +48,7 @@ __all__ = [
     "ModelSpec",
     "OpenAIBackend",
     "OptagentChatModel",
+    "OracleFakeBackend",
     "Request",
     "ResponseCache",
     "Schema",

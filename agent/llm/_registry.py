@@ -41,6 +41,10 @@ def load_backend(spec: str | ModelSpec, **options: Any) -> Backend:
         from agent.llm.backends._scripted import EchoBackend
 
         return EchoBackend(**options)
+    if parsed.kind == "oracle":
+        from agent.llm.backends._oracle import OracleFakeBackend
+
+        return OracleFakeBackend.from_path(parsed.name)
     raise ConfigError(
         f"model spec {str(parsed)!r} cannot be loaded by name; build that backend in Python"
     )

@@ -6,6 +6,8 @@ openai:NAME@http://host:8000/v1     any OpenAI-compatible server (vLLM, Ollama, 
 llamacpp:PATH.gguf                  a GGUF file through llama.cpp
 hf:PATH_OR_DIR                      a Hugging Face checkpoint or GGUF file via transformers
 scripted:                           the scripted fake backend (tests and demos)
+oracle:PATH                         a scripted fake answering each problem with the formulation
+                                    a JSONL file or folder gives for it (evaluation harness tests)
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from dataclasses import dataclass
 
 from agent.errors import ConfigError
 
-KINDS = ("local", "openai", "llamacpp", "hf", "scripted", "echo")
+KINDS = ("local", "openai", "llamacpp", "hf", "scripted", "echo", "oracle")
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +62,6 @@ def parse_spec(spec: str) -> ModelSpec:
                 f"model spec {spec!r}: the part after '@' must be an http(s) URL, got {url!r}"
             )
         return ModelSpec("openai", name, url or None)
-    if kind in ("llamacpp", "hf") and not rest:
+    if kind in ("llamacpp", "hf", "oracle") and not rest:
         raise ConfigError(f"model spec {spec!r} names no path: write '{kind}:PATH'")
     return ModelSpec(kind, rest)

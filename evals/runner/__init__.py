@@ -1,0 +1,49 @@
+"""Evaluation runs: benchmark items through the formulation agent, in parallel, resumable.
+
+Example:
+    >>> from evals.runner import AgentSettings, run_eval, select_items   # doctest: +SKIP
+    >>> result = run_eval(select_items(items, sample=20, seed=0), out="runs/mamo",
+    ...                   settings=AgentSettings("local"), mode="mamo")   # doctest: +SKIP
+    >>> result.accuracy                                                  # doctest: +SKIP
+"""
+
+from evals.runner._executors import (
+    EXECUTORS,
+    Executor,
+    ProcessExecutor,
+    RayExecutor,
+    ThreadExecutor,
+    make_executor,
+    start_ray,
+)
+from evals.runner._prompt_eval import run_prompt_eval
+from evals.runner._runner import (
+    KIND,
+    TIMEOUT,
+    EvalRunResult,
+    load_records,
+    run_eval,
+    select_items,
+)
+from evals.runner._work import AgentSettings, Job, SharedBudgetMeter, run_job
+
+__all__ = [
+    "EXECUTORS",
+    "KIND",
+    "TIMEOUT",
+    "AgentSettings",
+    "EvalRunResult",
+    "Executor",
+    "Job",
+    "ProcessExecutor",
+    "RayExecutor",
+    "SharedBudgetMeter",
+    "ThreadExecutor",
+    "load_records",
+    "make_executor",
+    "run_eval",
+    "run_job",
+    "run_prompt_eval",
+    "select_items",
+    "start_ray",
+]
