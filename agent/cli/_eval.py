@@ -73,8 +73,8 @@ def run(
     method: Annotated[
         str, typer.Option("--method", help="formulation (typed, verified) or code.")
     ] = "formulation",
-    reply_tokens: Annotated[
-        int, typer.Option("--reply-tokens", help="Longest model reply per sample.")
+    max_new_tokens: Annotated[
+        int, typer.Option("--max-new-tokens", help="Longest model reply per sample.")
     ] = 1024,
     time_limit: Annotated[
         float, typer.Option("--time-limit", help="Solver seconds per formulation.")
@@ -138,7 +138,7 @@ def run(
             settings.model,
             votes=votes,
             max_rounds=max_rounds,
-            max_tokens=reply_tokens,
+            max_tokens=max_new_tokens,
             time_limit=time_limit,
             method=method,
             cache=str(out / "cache.sqlite") if settings.cache else None,
