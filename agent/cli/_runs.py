@@ -42,6 +42,7 @@ def _summary(directory: Path) -> dict[str, Any]:
         "trials": len(trials),
         "skipped": sum(1 for t in trials if t.status == "skipped"),
         "failed": sum(1 for t in trials if t.status == "failed"),
+        "pruned": sum(1 for t in trials if t.status == "pruned"),
         "best": best.get("score"),
         "best_candidate": best.get("candidate"),
         "calls": usage.get("calls", 0),
@@ -136,7 +137,8 @@ def show(
         + (f" ({s['reason']})" if s["reason"] else "")
     )
     console.print(
-        f"trials {s['trials']} (skipped {s['skipped']}, failed {s['failed']})  "
+        f"trials {s['trials']} (skipped {s['skipped']}, failed {s['failed']}, "
+        f"pruned {s['pruned']})  "
         f"calls {s['calls']}  tokens {s['tokens']}  cost ${s['cost']:.4f}"
     )
     console.print(f"best {_score(s['best'])}: {s['best_candidate']!s:.200}")
