@@ -441,8 +441,10 @@ class LlamaEngine:
         return chain
 
 
-_MIN_SHARED = 16
-"""Fewest shared prompt tokens for different prompts to be admitted as one group."""
+_MIN_SHARED = 64
+"""Fewest shared prompt tokens for different prompts to be admitted as one group: a few-shot
+prefix, not just the chat template's system turn (sharing changes a batch's arithmetic, and
+short unrelated prompts gain little from it)."""
 
 
 def _common_prefix(a: Sequence[int], b: Sequence[int]) -> int:
