@@ -122,6 +122,8 @@ def test_budget_stops_the_search_cleanly(splits) -> None:
         budget=Budget(max_calls=45),
         cache=False,
         testset=splits.test,
+        racing=False,  # one candidate at a time, so step 0 is partly recorded (racing: see
+        # tests/test_prompt_racing.py)
     )
     assert result.status == "stopped"
     assert "calls" in result.reason

@@ -186,6 +186,17 @@ def optimize(
         int | None, typer.Option("--max-new-tokens", help="Longest answer (data files).")
     ] = None,
     seed: Annotated[int, typer.Option("--seed", help="Seeds splits, searches and requests.")] = 0,
+    racing: Annotated[
+        bool,
+        typer.Option(
+            "--racing/--no-racing",
+            help="Race each step's candidates on growing validation minibatches; only "
+            "finalists get the whole split.",
+        ),
+    ] = True,
+    min_batch: Annotated[
+        int, typer.Option("--min-batch", help="First racing minibatch (validation examples).")
+    ] = 8,
     name: Annotated[
         str | None, typer.Option("--name", help="Run name (default: TASK-METHOD-TIME).")
     ] = None,
@@ -248,6 +259,8 @@ def optimize(
             "candidates": candidates,
             "max_demos": max_demos,
             "bootstrap": bootstrap,
+            "racing": racing,
+            "min_batch": min_batch,
         }
         run_dir = None
     prompt_task, splits = _build(spec)
@@ -281,6 +294,8 @@ def optimize(
         bootstrap=spec["bootstrap"],
         testset=splits.test,
         seed=spec["seed"],
+        racing=spec.get("racing", False),
+        min_batch=spec.get("min_batch", 8),
         run_dir=run_dir,
         resume=resume is not None,
         progress=progress,

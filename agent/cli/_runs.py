@@ -45,6 +45,7 @@ def _summary(directory: Path) -> dict[str, Any]:
         "trials": len(trials),
         "skipped": sum(1 for t in trials if t.status == "skipped"),
         "failed": sum(1 for t in trials if t.status == "failed"),
+        "pruned": sum(1 for t in trials if t.status == "pruned"),
         "best": best.get("score"),
         "best_candidate": best.get("candidate"),
         "calls": usage.get("calls", 0),
@@ -208,7 +209,8 @@ def show(
         + (f" ({s['reason']})" if s["reason"] else "")
     )
     console.print(
-        f"trials {s['trials']} (skipped {s['skipped']}, failed {s['failed']})  "
+        f"trials {s['trials']} (skipped {s['skipped']}, failed {s['failed']}, "
+        f"pruned {s['pruned']})  "
         f"calls {s['calls']}  tokens {s['tokens']}  cost ${s['cost']:.4f}"
     )
     if s["kind"] == "solve":

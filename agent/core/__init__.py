@@ -14,7 +14,13 @@ Example:
 """
 
 from agent.core._history import History
-from agent.core._objective import Objective, ObjectiveResult, as_evaluation
+from agent.core._objective import (
+    Objective,
+    ObjectiveResult,
+    StepEvaluator,
+    as_evaluation,
+    step_evaluator,
+)
 from agent.core._plots import plot_curves
 from agent.core._run import Run, RunResult
 from agent.core._store import JsonlRunStore, MemoryRunStore, RunStore
@@ -22,6 +28,7 @@ from agent.core._trial import (
     Candidate,
     Direction,
     Evaluation,
+    PartialEvaluation,
     Proposal,
     Trial,
     TrialStatus,
@@ -38,14 +45,17 @@ __all__ = [
     "MemoryRunStore",
     "Objective",
     "ObjectiveResult",
+    "PartialEvaluation",
     "Proposal",
     "Run",
     "RunResult",
     "RunStore",
+    "StepEvaluator",
     "Trial",
     "TrialStatus",
     "as_evaluation",
     "candidate_key",
     "plot_curves",
+    "step_evaluator",
     "to_json_value",
 ]

@@ -7,19 +7,26 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from agent.core._history import History
-from agent.core._objective import Objective, as_evaluation
+from agent.core._objective import (
+    Objective,
+    StepEvaluator,
+    StepResult,
+    as_evaluation,
+    step_evaluator,
+)
 from agent.core._progress import LoopProgress
 from agent.core._store import RunStore
 from agent.core._trial import (
     Candidate,
     Direction,
     Evaluation,
+    PartialEvaluation,
     Proposal,
     Trial,
     candidate_key,
@@ -312,7 +319,97 @@ class Loop:
                 break
             seen[key] = -1
             pending.append(_Slot(self.step, index, candidate, proposal.meta, propose_s))
+        evaluate_step = step_evaluator(self.objective)
+        if evaluate_step is not None:
+            recorded = [done[i] for i in sorted(done) if done[i].status != "skipped"]
+            return self._evaluate_step(evaluate_step, pending, recorded)
         return self._evaluate_all(pool, pending)
+
+    def _evaluate_step(
+        self, evaluate_step: StepEvaluator, pending: list[_Slot], recorded: Sequence[Trial]
+    ) -> LoopOutcome | None:
+        """Hand the whole step to the objective's step evaluator and record what it yields.
+
+        The step's slots already in the journal (resume) enter again, so the evaluator sees
+        the same list as in the first run; only the missing slots are recorded. Usage and
+        time are charged to each trial as spent since the previous trial was recorded.
+        """
+        if not pending:
+            return None
+        entrants: list[tuple[int, Candidate, _Slot | None]] = sorted(
+            [(t.index, t.candidate, None) for t in recorded]
+            + [(slot.index, slot.candidate, slot) for slot in pending],
+            key=lambda entry: entry[0],
+        )
+        todo = {pos: slot for pos, (_, _, slot) in enumerate(entrants) if slot is not None}
+        usage_mark = _usage_numbers(self.usage)
+        time_mark = time.perf_counter()
+        try:
+            for position, result in evaluate_step([c for _, c, _ in entrants]):
+                slot = todo.pop(position, None)
+                if slot is None:
+                    continue
+                now, usage_now = time.perf_counter(), _usage_numbers(self.usage)
+                delta = {
+                    "calls": usage_now[0] - usage_mark[0],
+                    "tokens": usage_now[1] - usage_mark[1],
+                    "cost_usd": usage_now[2] - usage_mark[2],
+                }
+                self._record_step_result(slot, result, delta, now - time_mark)
+                usage_mark, time_mark = usage_now, now
+                if not todo:
+                    break
+        except (BudgetExceeded, KeyboardInterrupt) as exc:
+            if isinstance(exc, BudgetExceeded):
+                return LoopOutcome("stopped", str(exc))
+            raise
+        except Exception as exc:  # the evaluator is user code: its failure marks the rest
+            reason = f"step evaluator failed: {type(exc).__name__}: {exc}"[:2000]
+            for slot in list(todo.values()):
+                self._record_step_result(slot, RuntimeError(reason), {}, 0.0)
+            todo.clear()
+        for slot in todo.values():
+            self._record_step_result(
+                slot, RuntimeError("the step evaluator reported no result for it"), {}, 0.0
+            )
+        return None
+
+    def _record_step_result(
+        self, slot: _Slot, result: StepResult, usage: dict[str, float], seconds: float
+    ) -> None:
+        base = {
+            "step": slot.step,
+            "index": slot.index,
+            "candidate": slot.candidate,
+            "meta": dict(slot.meta),
+            "usage": usage,
+            "timings": {"propose_s": slot.propose_s, "eval_s": seconds},
+        }
+        if isinstance(result, PartialEvaluation):
+            artifacts = {**dict(result.artifacts), "partial_score": float(result.score)}
+            self._record(
+                **base,
+                status="pruned",
+                reason=result.reason,
+                feedback=result.feedback,
+                artifacts=artifacts,
+            )
+            return
+        if isinstance(result, Exception):
+            reason = f"{type(result).__name__}: {result}"[:2000]
+            self._record(**base, status="failed", reason=reason)
+            return
+        try:
+            evaluation = as_evaluation(result)
+        except (TypeError, ValueError) as exc:
+            self._record(**base, status="failed", reason=f"{type(exc).__name__}: {exc}")
+            return
+        self._record(
+            **base,
+            score=evaluation.score,
+            feedback=evaluation.feedback,
+            artifacts=dict(evaluation.artifacts),
+        )
 
     def _evaluate_all(self, pool: ThreadPoolExecutor, slots: list[_Slot]) -> LoopOutcome | None:
         futures: dict[Future[Any], _Slot] = {

@@ -21,9 +21,9 @@ from agent.errors import DataError
 Candidate = Any
 """A JSON-safe value an optimizer proposes and an objective scores."""
 
-TrialStatus = Literal["ok", "skipped", "failed"]
+TrialStatus = Literal["ok", "skipped", "failed", "pruned"]
 Direction = Literal["maximize", "minimize"]
-STATUSES: tuple[TrialStatus, ...] = ("ok", "skipped", "failed")
+STATUSES: tuple[TrialStatus, ...] = ("ok", "skipped", "failed", "pruned")
 
 
 def to_json_value(candidate: Candidate) -> Candidate:
@@ -72,6 +72,26 @@ class Evaluation:
 
 
 @dataclass(frozen=True, slots=True)
+class PartialEvaluation:
+    """What a step evaluator returns for a candidate it stopped early (racing, pruning).
+
+    The loop records it as a ``pruned`` trial: ``score`` stays ``None`` (a partial mean is
+    never compared with full scores), the partial mean goes to ``artifacts["partial_score"]``.
+
+    Args:
+        score: the mean score on the part that was evaluated.
+        reason: why it stopped, e.g. ``raced out: 0.25 on 8 of 40 examples``.
+        feedback: text for optimizers that read it.
+        artifacts: JSON-safe extras (partial per-example scores, calls...).
+    """
+
+    score: float
+    reason: str
+    feedback: str = ""
+    artifacts: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
 class Trial:
     """One finished slot of one step: immutable, JSON round-trippable.
 
@@ -83,8 +103,9 @@ class Trial:
         score: the objective value; ``None`` unless ``status == "ok"``.
         feedback: the objective's text feedback.
         artifacts: the objective's JSON-safe extras.
-        status: ``ok``, ``skipped`` (junk reply, duplicate) or ``failed`` (objective raised or
-            returned a non-finite score).
+        status: ``ok``, ``skipped`` (junk reply, duplicate), ``failed`` (objective raised or
+            returned a non-finite score) or ``pruned`` (a step evaluator stopped it early; its
+            partial mean is in ``artifacts["partial_score"]``, never in ``score``).
         reason: why it was skipped or failed; empty when ok.
         meta: the optimizer's notes for this proposal.
         timings: seconds, ``eval_s`` for this trial and ``propose_s`` for its whole step.

@@ -25,7 +25,13 @@ from agent.optimizers._parse import (
     parse_trace,
     trace_parser,
 )
-from agent.optimizers._racing import RaceResult, RaceRound, successive_halving
+from agent.optimizers._racing import (
+    RaceResult,
+    RaceRound,
+    RaceVerdict,
+    race,
+    successive_halving,
+)
 from agent.optimizers._random import RandomSearch
 
 __all__ = [
@@ -35,6 +41,7 @@ __all__ = [
     "Optimizer",
     "RaceResult",
     "RaceRound",
+    "RaceVerdict",
     "RandomSearch",
     "ReflectiveRewrite",
     "bucket_score",
@@ -46,6 +53,7 @@ __all__ = [
     "parse_tagged",
     "parse_trace",
     "prompt_candidate",
+    "race",
     "successive_halving",
     "trace_parser",
 ]

@@ -5,8 +5,12 @@ scorer calls (bootstrap + validation search, and test), backend calls and wall t
 methods share one response cache, so prompts seen before (the baseline, above all) cost no
 model time, but every scorer call is still counted.
 
+With ``--racing both`` every method runs twice, with minibatch racing and with full
+validation scoring of every candidate, side by side in one table.
+
 Usage:
     python evals/bench/bench_prompt_methods.py --task arithmetic
+    python evals/bench/bench_prompt_methods.py --task arithmetic --racing both
     python evals/bench/bench_prompt_methods.py --task sentiment --sizes 24,16,40 --steps 2
 """
 
@@ -34,6 +38,8 @@ def main() -> None:
     parser.add_argument("--candidates", type=int, default=4)
     parser.add_argument("--bootstrap", type=int, default=24)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--racing", choices=("on", "off", "both"), default="on")
+    parser.add_argument("--min-batch", type=int, default=8)
     parser.add_argument("--runs-dir", type=Path, default=None)
     args = parser.parse_args()
 
@@ -48,6 +54,7 @@ def main() -> None:
     table = Table(title=f"prompt methods on builtin:{args.task} (scorer: {args.model})")
     for column in (
         "method",
+        "racing",
         "baseline test",
         "optimized test",
         "gain",
@@ -60,7 +67,8 @@ def main() -> None:
         "status",
     ):
         table.add_column(column)
-    for method in args.methods.split(","):
+    modes = {"on": (True,), "off": (False,), "both": (True, False)}[args.racing]
+    for method, racing in ((m, r) for m in args.methods.split(",") for r in modes):
         llm = load(args.model, cache=cache)
         started = time.perf_counter()
         result = optimize_prompt(
@@ -74,7 +82,9 @@ def main() -> None:
             bootstrap=args.bootstrap,
             testset=splits.test,
             seed=args.seed,
-            run_dir=runs / method,
+            racing=racing,
+            min_batch=args.min_batch,
+            run_dir=runs / f"{method}-{'racing' if racing else 'full'}",
             cache=cache,
         )
         wall = time.perf_counter() - started
@@ -82,6 +92,7 @@ def main() -> None:
         base, best = result.baseline_test_score or 0.0, result.test_score or 0.0
         table.add_row(
             method,
+            "on" if racing else "off",
             f"{base:.3f}",
             f"{best:.3f}",
             f"{best - base:+.3f}",
@@ -93,7 +104,10 @@ def main() -> None:
             f"{wall:.0f}",
             result.status,
         )
-        console.print(f"{method}: instruction {result.instruction!r}, {len(result.demos)} demos")
+        console.print(
+            f"{method} (racing {racing}): instruction {result.instruction!r}, "
+            f"{len(result.demos)} demos"
+        )
     console.print(table)
 
 

@@ -6,7 +6,9 @@ batching: every step decodes one token for each running sequence in a single
 ``llama_decode`` call, admits waiting jobs as soon as KV cells free up, and samples each
 sequence with its own sampler chain (grammar, top-k, top-p, temperature, seeded draw, or
 greedy). Jobs with the same prompt admitted together share the prompt's KV cells, so
-``n`` samples of one request cost one prompt evaluation. Callers on any thread submit jobs
+``n`` samples of one request cost one prompt evaluation; jobs whose prompts share a long prefix
+(the same few-shot demos before different questions) share the prefix's cells, so it is
+evaluated once for the group. Callers on any thread submit jobs
 and wait on futures, so concurrent callers are batched together too.
 """
 
@@ -164,6 +166,7 @@ class LlamaEngine:
         self._inbox: queue.SimpleQueue[_Running] = queue.SimpleQueue()
         self._worker: threading.Thread | None = None
         self._worker_lock = threading.Lock()
+        self.evaluated_tokens = 0  # tokens put through llama_decode (prompts and outputs)
         self.formatter = _chat_formatter(llama_cpp, self._model, self._vocab)
 
     # -- public ---------------------------------------------------------------------------
@@ -265,21 +268,10 @@ class LlamaEngine:
 
         capacity = self.kv_size - min(512, self.n_ctx)
         while waiting and free:
-            prompt = waiting[0].job.prompt
-            if n_tokens and n_tokens + len(prompt) > self.n_ctx:
+            head = waiting[0].job.prompt
+            if n_tokens and n_tokens + len(head) > self.n_ctx:
                 break
-            group: list[_Running] = []
-            need = len(prompt)
-            for run in list(waiting):
-                if len(group) == len(free):
-                    break
-                if run.job.prompt != prompt:
-                    continue
-                first_alone = not group and not active and reserved == 0
-                if reserved + need + self._budget(run) > capacity and not first_alone:
-                    break
-                need += self._budget(run)
-                group.append(run)
+            group = self._group(waiting, len(free), n_tokens, reserved, capacity, bool(active))
             if not group:
                 break
             for run in group:
@@ -287,22 +279,34 @@ class LlamaEngine:
             group = [run for run in group if self._start(run)]
             if not group:
                 continue
-            need = len(prompt) + sum(self._budget(run) for run in group)
-            shared = _Group(prompt_len=len(prompt), members=len(group))
+            prompts = [run.job.prompt for run in group]
+            shared_len = _shared_length(head, prompts)
+            shared = _Group(prompt_len=shared_len, members=len(group))
             for run in group:
                 run.seq = free.pop()
                 run.group = shared
-            reserved += need
+            reserved += _group_cells(head, prompts, [self._budget(r) for r in group])
             seqs = [r.seq for r in group]
-            for pos, token in enumerate(prompt):
-                add(token, pos, seqs, pos == len(prompt) - 1)
+            if shared_len == len(head):  # one prompt: every member samples its last logits
+                for pos, token in enumerate(head):
+                    add(token, pos, seqs, pos == len(head) - 1)
+                for run in group:
+                    outputs.append((run, n_tokens - 1))
+                    active.append(run)
+                continue
+            for pos in range(shared_len):
+                add(head[pos], pos, seqs, False)
             for run in group:
+                prompt = run.job.prompt
+                for pos in range(shared_len, len(prompt)):
+                    add(prompt[pos], pos, [run.seq], pos == len(prompt) - 1)
                 outputs.append((run, n_tokens - 1))
                 active.append(run)
 
         if not n_tokens:
             return reserved
         batch.n_tokens = n_tokens
+        self.evaluated_tokens += n_tokens
         status = lib.llama_decode(self._ctx, batch)
         if status != 0:
             raise LLMError(f"llama_decode returned {status} (KV cache full or invalid batch)")
@@ -314,6 +318,41 @@ class LlamaEngine:
                 reserved -= self._finish(run, reason, free)
                 active.remove(run)
         return reserved
+
+    def _group(
+        self,
+        waiting: deque[_Running],
+        slots: int,
+        n_tokens: int,
+        reserved: int,
+        capacity: int,
+        busy: bool,
+    ) -> list[_Running]:
+        """Waiting jobs to admit with the first one, sharing its prompt's KV cells.
+
+        Members have the same prompt as the first job, or share a long prefix with it (at
+        least half of it, and ``_MIN_SHARED`` tokens): the prefix is decoded once for all of
+        them (prompts with the same few-shot demos differ only in their last question). The
+        group stops when the sequences, the batch (``n_ctx`` tokens) or the KV cells run out.
+        """
+        head = waiting[0].job.prompt
+        least = max(_MIN_SHARED, len(head) // 2)
+        group: list[_Running] = []
+        for run in list(waiting):
+            if len(group) == slots:
+                break
+            prompt = run.job.prompt
+            if group and prompt != head and _common_prefix(head, prompt) < least:
+                continue
+            trial = [r.job.prompt for r in group] + [prompt]
+            budgets = [self._budget(r) for r in group] + [self._budget(run)]
+            first_alone = not group and not busy and reserved == 0
+            if reserved + _group_cells(head, trial, budgets) > capacity and not first_alone:
+                break
+            if group and n_tokens + _group_tokens(head, trial) > self.n_ctx:
+                break
+            group.append(run)
+        return group
 
     def _start(self, run: _Running) -> bool:
         """Build the run's sampler; a bad grammar fails that job alone."""
@@ -361,8 +400,8 @@ class LlamaEngine:
         if run.job.on_text is not None and len(run.text) > run.emitted:
             run.job.on_text(run.text[run.emitted :])
             run.emitted = len(run.text)
-        released = self._budget(run)
         assert run.group is not None
+        released = self._budget(run) + len(run.job.prompt) - run.group.prompt_len
         run.group.members -= 1
         if run.group.members == 0:
             released += run.group.prompt_len
@@ -400,6 +439,43 @@ class LlamaEngine:
         lib.llama_sampler_chain_add(chain, lib.llama_sampler_init_temp(job.temperature))
         lib.llama_sampler_chain_add(chain, lib.llama_sampler_init_dist(job.seed & 0xFFFFFFFF))
         return chain
+
+
+_MIN_SHARED = 64
+"""Fewest shared prompt tokens for different prompts to be admitted as one group: a few-shot
+prefix, not just the chat template's system turn (sharing changes a batch's arithmetic, and
+short unrelated prompts gain little from it)."""
+
+
+def _common_prefix(a: Sequence[int], b: Sequence[int]) -> int:
+    n = min(len(a), len(b))
+    for i in range(n):
+        if a[i] != b[i]:
+            return i
+    return n
+
+
+def _shared_length(head: Sequence[int], prompts: Sequence[Sequence[int]]) -> int:
+    """KV cells a group shares: the whole prompt when all are one prompt, else the common
+    prefix less at least one token, so each member decodes its own last position."""
+    if all(p == head for p in prompts):
+        return len(head)
+    return min(min(_common_prefix(head, p), len(p) - 1) for p in prompts)
+
+
+def _group_tokens(head: Sequence[int], prompts: Sequence[Sequence[int]]) -> int:
+    """Tokens a group puts in the batch: the shared prefix once, then each member's rest."""
+    shared = _shared_length(head, prompts)
+    if shared == len(head):
+        return shared
+    return shared + sum(len(p) - shared for p in prompts)
+
+
+def _group_cells(
+    head: Sequence[int], prompts: Sequence[Sequence[int]], budgets: Sequence[int]
+) -> int:
+    """KV cells a group reserves: its prompt tokens plus each member's output budget."""
+    return _group_tokens(head, prompts) + sum(budgets)
 
 
 def default_threads() -> int:

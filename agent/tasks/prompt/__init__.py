@@ -28,7 +28,7 @@ from agent.tasks.prompt._data import (
     load_examples,
     split_examples,
 )
-from agent.tasks.prompt._objective import PromptObjective
+from agent.tasks.prompt._objective import PromptObjective, RacingObjective
 from agent.tasks.prompt._optimize import METHODS, bootstrap_demos, make_optimizer, optimize_prompt
 from agent.tasks.prompt._report import report_dict, report_markdown, report_table, write_report
 from agent.tasks.prompt._result import PromptResult, task_from_dict, task_to_dict
@@ -55,6 +55,7 @@ __all__ = [
     "PromptResult",
     "PromptScorer",
     "PromptTask",
+    "RacingObjective",
     "Splits",
     "bootstrap_demos",
     "builtin_names",

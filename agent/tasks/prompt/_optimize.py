@@ -26,7 +26,7 @@ from agent.optimizers import (
 )
 from agent.tasks.prompt._answers import Metric
 from agent.tasks.prompt._candidate import PromptCandidate, demos_from, render_question
-from agent.tasks.prompt._objective import PromptObjective
+from agent.tasks.prompt._objective import PromptObjective, RacingObjective
 from agent.tasks.prompt._result import PromptResult, task_to_dict
 from agent.tasks.prompt._scorer import PromptScorer
 from agent.tasks.prompt._task import Demo, Example, PromptTask
@@ -137,6 +137,8 @@ def _history_rows(trials: Sequence[Trial]) -> list[dict[str, Any]]:
                 "step": t.step,
                 "status": t.status,
                 "score": t.score,
+                "partial_score": (t.artifacts or {}).get("partial_score"),
+                "n": (t.artifacts or {}).get("n"),
                 "instruction": candidate.get("instruction"),
                 "demos": len(candidate.get("demos", []) or []),
                 "source": (t.meta or {}).get("source"),
@@ -214,6 +216,8 @@ def optimize_prompt(
     bootstrap: int = 24,
     testset: Sequence[Example] = (),
     seed: int = 0,
+    racing: bool = True,
+    min_batch: int = 8,
     run_dir: str | Path | None = None,
     resume: bool = False,
     cache: bool | str | None = None,
@@ -240,6 +244,11 @@ def optimize_prompt(
         testset: if given, the baseline and the best prompt are scored on it after the search,
             outside the budget; the search never sees it.
         seed: seeds every random choice and request.
+        racing: race each step's candidates on growing minibatches of ``valset``
+            (successive halving, half survive each rung): weak ones stop early as ``pruned``
+            trials with their minibatch mean, only the two finalists get the whole split.
+            ``False`` scores every candidate on the whole split.
+        min_batch: the first rung's minibatch size when racing.
         run_dir: the run directory (journal, state, cache, pool.json, result.json).
         resume: continue the run in ``run_dir`` (same arguments as the first call).
         cache: ``None`` for the run's cache (the shared one without ``run_dir``), ``False``
@@ -313,7 +322,13 @@ def optimize_prompt(
         max_demos=max_demos,
         seed=seed,
     )
-    objective = PromptObjective(scorer, valset)
+    if min_batch < 1:
+        raise ConfigError(f"min_batch must be >= 1, got {min_batch}")
+    objective = (
+        RacingObjective(scorer, valset, min_batch=min_batch)
+        if racing
+        else PromptObjective(scorer, valset)
+    )
     total_steps = DEFAULT_STEPS[method] if steps is None else steps
     run_config = {
         "kind": "prompt",
@@ -325,13 +340,17 @@ def optimize_prompt(
         "candidates_per_step": candidates_per_step,
         "max_demos": max_demos,
         "bootstrap": bootstrap,
+        "racing": racing,
+        "min_batch": min_batch,
         "budget": llm.usage.budget.to_dict(),
         **(config or {}),
     }
     if notify is not None:
         notify(
             f"searching: {method}, {total_steps} steps x {candidates_per_step} candidates on "
-            f"{len(valset)} validation examples" + (f" (pool of {len(pool)} demos)" if pool else "")
+            f"{len(valset)} validation examples"
+            + (f", racing from minibatches of {min_batch}" if racing else "")
+            + (f" (pool of {len(pool)} demos)" if pool else "")
         )
     if resume:
         assert directory is not None
@@ -366,7 +385,9 @@ def _result(
     baseline = PromptCandidate(task.instruction, (), task.position)
     best = outcome.best
     chosen = PromptCandidate.from_dict(best.candidate) if best is not None else baseline
-    search_calls = sum(int(t.artifacts.get("calls", 0)) for t in outcome.trials if t.ok)
+    search_calls = sum(
+        int(t.artifacts.get("calls", 0)) for t in outcome.trials if t.status in ("ok", "pruned")
+    )
     baseline_trial = next(
         (t for t in outcome.trials if t.ok and PromptCandidate.from_dict(t.candidate) == baseline),
         None,

@@ -90,9 +90,17 @@ class PromptScorer:
         Raises:
             BudgetExceeded: the run's budget stopped the scorer; answered chunks are cached.
         """
+        return self.outputs_many([(candidate, ex) for ex in examples])
+
+    def outputs_many(self, pairs: Sequence[tuple[PromptCandidate, Example]]) -> list[str]:
+        """Outputs for ``(candidate, example)`` pairs of any candidates, batched together.
+
+        Racing sends a whole rung (every surviving candidate's new examples) at once, so the
+        model's batch stays full. Raises ``BudgetExceeded`` like ``outputs``.
+        """
         texts: list[str] = []
-        for start in range(0, len(examples), self.chunk_size):
-            chunk = examples[start : start + self.chunk_size]
+        for start in range(0, len(pairs), self.chunk_size):
+            chunk = pairs[start : start + self.chunk_size]
             requests = [
                 LLM.request(
                     format_messages(self.task, candidate, ex.inputs),
@@ -100,7 +108,7 @@ class PromptScorer:
                     max_tokens=self.task.max_tokens,
                     stop=self.task.stop or None,
                 )
-                for ex in chunk
+                for candidate, ex in chunk
             ]
             replies = self.llm.batch(requests)
             with self._lock:
@@ -108,9 +116,8 @@ class PromptScorer:
             texts.extend(reply[0].text for reply in replies)
         return texts
 
-    def evaluate(self, candidate: PromptCandidate, examples: Sequence[Example]) -> EvalResult:
-        """Grade ``candidate`` on ``examples``; raises ``BudgetExceeded`` like ``outputs``."""
-        texts = self.outputs(candidate, examples)
+    def grade(self, examples: Sequence[Example], texts: Sequence[str]) -> EvalResult:
+        """Grade outputs already produced for ``examples``."""
         results = tuple(
             ExampleResult(
                 inputs=ex.inputs,
@@ -122,6 +129,10 @@ class PromptScorer:
         )
         score = sum(r.score for r in results) / len(results) if results else 0.0
         return EvalResult(score=score, results=results)
+
+    def evaluate(self, candidate: PromptCandidate, examples: Sequence[Example]) -> EvalResult:
+        """Grade ``candidate`` on ``examples``; raises ``BudgetExceeded`` like ``outputs``."""
+        return self.grade(examples, self.outputs(candidate, examples))
 
     def per_example(self, candidate: PromptCandidate, examples: Sequence[Example]) -> list[float]:
         """Per-example scores (the shape racing needs)."""
