@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from solvers._api import solve
+    from solvers._checked import CheckedSolve, solve_and_check
     from solvers.backends import (
         Solution,
         SolverBackend,
@@ -53,6 +54,8 @@ if TYPE_CHECKING:
 
 _LAZY: dict[str, str] = {
     "solve": "solvers._api",
+    "CheckedSolve": "solvers._checked",
+    "solve_and_check": "solvers._checked",
     "Solution": "solvers.backends",
     "SolverBackend": "solvers.backends",
     "SolveStatus": "solvers.backends",
@@ -87,6 +90,7 @@ _LAZY: dict[str, str] = {
 
 __all__ = [
     "BackendError",
+    "CheckedSolve",
     "ConstraintDef",
     "Diagnosis",
     "ExpressionError",
@@ -116,6 +120,7 @@ __all__ = [
     "linear_form",
     "load_formulation",
     "solve",
+    "solve_and_check",
     "verify",
 ]
 

@@ -34,17 +34,14 @@ from agent.chat._store import SessionStore, read_session
 from agent.config import Settings
 from agent.errors import ConfigError, DataError, LLMError, OptagentError
 from agent.llm import LLM, Message, UsageMeter
-from solvers import Solution, SolveStatus
-from solvers import solve as solve_model
-from solvers.diagnosis import Diagnosis, diagnose
-from solvers.errors import SolverError, UnsupportedProblemError
+from solvers import Solution, solve_and_check
+from solvers.errors import SolverError
 from solvers.formulation import (
     Formulation,
     compile_formulation,
     formulation_from_dict,
     load_formulation,
 )
-from solvers.verification import verify
 
 TRANSCRIPT_WIDTH = 100
 # Fewer words than this cannot state a problem with its data, whatever a model classifies.
@@ -315,17 +312,14 @@ class ChatSession:
             ConfigError: there is no formulation yet.
         """
         formulation = self.require_formulation()
-        model = compile_formulation(formulation)
         with self.spinner("solving"):
-            solution = solve_model(model, time_limit=self.time_limit)
-        report = verify(formulation, solution) if solution.values else None
-        diagnosis: Diagnosis | None = None
-        note = ""
-        if solution.status in (SolveStatus.INFEASIBLE, SolveStatus.UNBOUNDED):
-            try:
-                diagnosis = diagnose(model, status=solution.status)
-            except UnsupportedProblemError as exc:
-                note = f"no diagnosis: {exc}"
+            checked = solve_and_check(formulation, time_limit=self.time_limit)
+        solution, report, diagnosis, note = (
+            checked.solution,
+            checked.report,
+            checked.diagnosis,
+            checked.note,
+        )
         if show:
             self.show(*solution_renderables(formulation.name, solution, report, diagnosis, note))
             if self.state.solution is not None:

@@ -27,12 +27,11 @@ from agent.cli._common import (
 from agent.core import JsonlRunStore
 from agent.errors import ConfigError, LLMError
 from agent.formulate import AgentAnswer
-from solvers._api import solve
-from solvers.backends import Solution, SolveStatus
-from solvers.diagnosis import Diagnosis, diagnose
-from solvers.errors import UnsupportedProblemError
-from solvers.formulation import compile_formulation, load_formulation
-from solvers.verification import VerificationReport, verify
+from solvers import solve_and_check
+from solvers.backends import Solution
+from solvers.diagnosis import Diagnosis
+from solvers.formulation import load_formulation
+from solvers.verification import VerificationReport
 
 
 @user_errors
@@ -175,16 +174,14 @@ def solve_command(
     if not formulation.is_file():
         raise ConfigError(f"formulation file not found: {formulation}")
     loaded = load_formulation(formulation)
-    model = compile_formulation(loaded)
-    solution = solve(model, solver=solver, time_limit=time_limit)
-    report = verify(loaded, solution) if solution.values else None
-    diagnosis: Diagnosis | None = None
-    note = ""
-    if solution.status in (SolveStatus.INFEASIBLE, SolveStatus.UNBOUNDED):
-        try:
-            diagnosis = diagnose(model, status=solution.status)
-        except UnsupportedProblemError as exc:
-            note = f"no diagnosis: {exc}"
+    checked = solve_and_check(loaded, solver=solver, time_limit=time_limit)
+    model, solution, report, diagnosis, note = (
+        checked.model,
+        checked.solution,
+        checked.report,
+        checked.diagnosis,
+        checked.note,
+    )
     if json_output:
         payload: dict[str, Any] = {
             "formulation": loaded.name,
@@ -198,8 +195,7 @@ def solve_command(
         console.print_json(json.dumps(payload))
     else:
         _print_tables(loaded.name, solution, report, diagnosis, note, show_all=show_all)
-    verified = report is not None and report.ok
-    if not (solution.status is SolveStatus.OPTIMAL and verified):
+    if not checked.verified_optimum:
         raise typer.Exit(1)
 
 

@@ -14,12 +14,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from agent.core import JsonlRunStore, Trial
-from agent.errors import BudgetExceeded, ConfigError
+from agent.errors import BudgetExceeded
 from evals.runner._runner import (
     FORMAT_VERSION,
     KIND,
     EvalRunResult,
-    _check_resume,
+    open_run,
 )
 
 if TYPE_CHECKING:
@@ -115,16 +115,7 @@ def run_prompt_eval(
         "item_timeout": None,
         "budget": settings.budget.to_dict(),
     }
-    earlier = store.load_trials()
-    stored = store.read_config()
-    if earlier or stored:
-        if not resume:
-            raise ConfigError(
-                f"{store.directory} already holds an eval run ({len(earlier)} items done); "
-                "pass --resume to continue it, or pick another --out"
-            )
-        _check_resume(stored, config, store.directory)
-    store.write_config(config)
+    earlier = open_run(store, config, resume=resume)
     records = [dict(t.artifacts) for t in earlier]
     done = {r["id"] for r in records}
     todo = [i for i in indices if str(i) not in done]

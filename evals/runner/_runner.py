@@ -342,17 +342,7 @@ def run_eval(
         "item_timeout": item_timeout,
         "budget": budget.to_dict(),
     }
-    earlier = store.load_trials()
-    stored = store.read_config()
-    if earlier or stored:
-        if not resume:
-            raise ConfigError(
-                f"{store.directory} already holds an eval run ({len(earlier)} items done); "
-                "pass --resume to continue it, or pick another --out"
-            )
-        _check_resume(stored, config, store.directory)
-        config["created"] = stored.get("created", config["created"])
-    store.write_config(config)
+    earlier = open_run(store, config, resume=resume)
     records = [dict(t.artifacts) for t in earlier]
     done = {r["id"] for r in records}
     todo = [item for item in items if item.id not in done]
@@ -502,6 +492,28 @@ def _cut_by_budget(outcome: Outcome) -> str:
     if isinstance(outcome, BaseException):
         return ""
     return str((outcome.get("answer") or {}).get("stopped") or "")
+
+
+def open_run(store: JsonlRunStore, config: dict[str, Any], *, resume: bool) -> list[Trial]:
+    """Write ``config`` into the run directory and return the items already done there.
+
+    Raises:
+        ConfigError: the directory holds a run and ``resume`` is off, or it holds another
+            kind of run, or one run with other settings.
+    """
+    earlier = store.load_trials()
+    stored = store.read_config()
+    if earlier or stored:
+        if not resume:
+            raise ConfigError(
+                f"{store.directory} already holds an eval run ({len(earlier)} items done); "
+                "pass --resume to continue it, or pick another --out"
+            )
+        _check_resume(stored, config, store.directory)
+        if "created" in stored:
+            config["created"] = stored["created"]
+    store.write_config(config)
+    return earlier
 
 
 def _check_resume(stored: Mapping[str, Any], config: Mapping[str, Any], where: Path) -> None:
