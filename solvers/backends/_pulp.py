@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import io
 import math
 import time
 from collections.abc import Sequence
@@ -63,14 +61,17 @@ def add_row(
 
 
 def run_pulp(prob: pulp.LpProblem, solver: pulp.LpSolver) -> None:
-    """Solve quietly (some solvers print despite msg=False).
+    """Solve (the solver objects are built with ``msg=False``, so nothing is printed).
+
+    Never wrap this in ``contextlib.redirect_stdout``: that swaps the process-wide
+    ``sys.stdout``, and solves running in parallel threads then restore each other's
+    replacement, leaving the caller's output going nowhere.
 
     Raises:
         BackendError: the solver crashed or is missing.
     """
     try:
-        with contextlib.redirect_stdout(io.StringIO()):
-            prob.solve(solver)
+        prob.solve(solver)
     except pulp.PulpSolverError as exc:
         raise BackendError(f"{solver.name} failed: {exc}") from None
 

@@ -158,3 +158,22 @@ def test_minimisation_duals_are_objective_change_per_unit_rhs() -> None:
     assert rows["meet_demand[m='new_york']"].dual == pytest.approx(0.225)
     assert rows["supply_limit[p='seattle']"].binding is False
     assert solve(load_example("milp_knapsack").formulation).sensitivity is None
+
+
+def test_parallel_solves_leave_sys_stdout_alone() -> None:
+    """Solves in parallel threads (the eval runner's thread executor) must not swap
+    ``sys.stdout``: a swapped stream left the CLI's final report going nowhere."""
+    import sys
+    from concurrent.futures import ThreadPoolExecutor
+
+    from solvers import solve
+
+    formulation = {
+        "variables": [{"name": "x", "type": "integer", "upper": 7}],
+        "objective": {"sense": "maximize", "expression": "3*x"},
+    }
+    before = sys.stdout
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        objectives = list(pool.map(lambda _: solve(formulation).objective, range(40)))
+    assert objectives == [21.0] * 40
+    assert sys.stdout is before
