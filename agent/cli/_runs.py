@@ -21,6 +21,11 @@ app = typer.Typer(help="List and inspect run directories.", no_args_is_help=True
 RunsDirOpt = Annotated[Path, typer.Option("--runs-dir", help="Folder holding run directories.")]
 
 
+def _status_counts(trials: list[Trial]) -> dict[str, int]:
+    """Trials that were skipped, failed or raced out (pruned), by status."""
+    return {s: sum(1 for t in trials if t.status == s) for s in ("skipped", "failed", "pruned")}
+
+
 def _summary(directory: Path) -> dict[str, Any]:
     store = JsonlRunStore(directory)
     config = store.read_config()
@@ -43,9 +48,7 @@ def _summary(directory: Path) -> dict[str, Any]:
         "step": state.get("step", 0),
         "steps": config.get("steps", "-"),
         "trials": len(trials),
-        "skipped": sum(1 for t in trials if t.status == "skipped"),
-        "failed": sum(1 for t in trials if t.status == "failed"),
-        "pruned": sum(1 for t in trials if t.status == "pruned"),
+        **_status_counts(trials),
         "best": best.get("score"),
         "best_candidate": best.get("candidate"),
         "calls": usage.get("calls", 0),
@@ -80,8 +83,7 @@ def _solve_summary(
         "step": int(state.get("step", 0)) + (1 if trials else 0),
         "steps": config.get("max_rounds", "-"),
         "trials": len(trials),
-        "skipped": sum(1 for t in trials if t.status == "skipped"),
-        "failed": sum(1 for t in trials if t.status == "failed"),
+        **_status_counts(trials),
         "best": answer.get("objective"),
         "best_candidate": answer.get("status", "no answer yet"),
         "calls": usage.get("calls", 0),
