@@ -1,0 +1,104 @@
+"""A per-problem GBNF grammar for the compact language: only the text's numbers and words.
+
+Decoding under it, a model can write nothing but canonical compact formulations whose numbers
+come from the problem text (see ``text_vocabulary``) and whose names are built from its words;
+with requested quantities it must write one ``report`` line for each, in order.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from solvers.compact._vocabulary import MAX_NAME_PARTS, Vocabulary, text_vocabulary
+
+#: Bounds that make every grammar-valid output end: a 135M model may otherwise loop.
+MAX_DECLARATION_NAMES = 12
+MAX_ROWS = 16
+MAX_TERMS = 12
+
+
+def compact_grammar(text: str, quantities: int = 0, *, allow_refusal: bool = True) -> str:
+    """GBNF (root rule ``root``) for compact formulations of ``text``.
+
+    Args:
+        text: the problem text (the source of admissible numbers and words).
+        quantities: how many requested quantities need a ``report`` line.
+        allow_refusal: admit the one-line answers ``none`` and ``nonlinear``.
+    """
+    return vocabulary_grammar(text_vocabulary(text), quantities, allow_refusal=allow_refusal)
+
+
+def vocabulary_grammar(
+    vocabulary: Vocabulary, quantities: int = 0, *, allow_refusal: bool = True
+) -> str:
+    """GBNF for compact formulations over a given vocabulary (see ``compact_grammar``)."""
+    words = vocabulary.words or ("x",)
+    reports = "".join(f' "report {k} = " rexpr "\\n"' for k in range(1, quantities + 1))
+    refusal = ' | "none\\n" | "nonlinear\\n"' if allow_refusal else ""
+    rules = [
+        f"root ::= program{refusal}",
+        f"program ::= decl decl? decl? obj row{{0,{MAX_ROWS}}}{reports}",
+        f'decl ::= ("var" | "int" | "bin") (" " name){{1,{MAX_DECLARATION_NAMES}}} "\\n"',
+        'obj ::= ("max" | "min") " " expr "\\n"',
+        'row ::= expr " " ("<=" | ">=" | "=") " " expr "\\n"',
+        f'expr ::= "-"? term (" " [-+] " " term){{0,{MAX_TERMS - 1}}}',
+        'term ::= num " " name | name | num | num " (" inner ")"',
+        f'inner ::= "-"? iterm (" " [-+] " " iterm){{0,{MAX_TERMS - 1}}}',
+        'iterm ::= num " " name | name | num',
+        'rexpr ::= "objective" | expr',
+        "num ::= " + " | ".join(_quote(n) for n in vocabulary.numbers),
+        f'name ::= word ("_" part){{0,{MAX_NAME_PARTS - 1}}}',
+        "part ::= word | [0-9] [0-9]?",
+        "word ::= " + " | ".join(_quote(w) for w in words),
+    ]
+    return "\n".join(rules) + "\n"
+
+
+def _quote(literal: str) -> str:
+    return '"' + literal.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+@functools.cache
+def grammar_pattern(quantities: int = 0) -> re.Pattern[str]:
+    """A Python regex of the grammar's layout, with any number and any name in their slots.
+
+    The grammar is regular, so ``admissible`` checks many targets quickly: this layout, then
+    each number and name against the text's vocabulary (the data engine checks every example
+    this way; a test checks the pair agrees with llama.cpp's grammar engine).
+    """
+    number = r"\d+(?:\.\d+)?"
+    word = r"[A-Za-z][A-Za-z0-9]*"
+    name = rf"{word}(?:_(?:{word}|[0-9][0-9]?)){{0,{MAX_NAME_PARTS - 1}}}"
+    iterm = rf"(?:{number} {name}|{name}|{number})"
+    inner = rf"-?{iterm}(?: [-+] {iterm}){{0,{MAX_TERMS - 1}}}"
+    term = rf"(?:{number} {name}|{name}|{number}|{number} \({inner}\))"
+    expr = rf"-?{term}(?: [-+] {term}){{0,{MAX_TERMS - 1}}}"
+    decl = rf"(?:var|int|bin)(?: {name}){{1,{MAX_DECLARATION_NAMES}}}\n"
+    reports = "".join(rf"report {k} = (?:objective|{expr})\n" for k in range(1, quantities + 1))
+    program = (
+        rf"{decl}(?:{decl})?(?:{decl})?(?:max|min) {expr}\n"
+        rf"(?:{expr} (?:<=|>=|=) {expr}\n){{0,{MAX_ROWS}}}{reports}"
+    )
+    return re.compile(rf"(?:{program}|none\n|nonlinear\n)")
+
+
+_TOKENS = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)|([A-Za-z][A-Za-z0-9_]*)")
+_LAYOUT_WORDS = frozenset(
+    {"var", "int", "bin", "max", "min", "report", "objective", "none", "nonlinear"}
+)
+
+
+def admissible(target: str, text: str, quantities: int = 0) -> bool:
+    """Whether the grammar of ``text`` admits ``target`` (a full output, newline-terminated)."""
+    if grammar_pattern(quantities).fullmatch(target) is None:
+        return False
+    vocabulary = text_vocabulary(text)
+    for line in target.splitlines():
+        body = line.split(" = ", 1)[1] if line.startswith("report ") else line
+        for number, name in _TOKENS.findall(body):
+            if number and not vocabulary.admits_number(number):
+                return False
+            if name and name not in _LAYOUT_WORDS and not vocabulary.admits_name(name):
+                return False
+    return True
