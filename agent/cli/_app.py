@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from agent.cli import _chat, _eval, _llm_commands, _opro, _prompt, _runs, _solve, _trace
+from agent.cli import _chat, _eval, _llm_commands, _opro, _prompt, _runs, _solve, _trace, _tune
 from agent.cli._sandbox import sandbox_app
 
 app = typer.Typer(
@@ -26,3 +26,4 @@ app.add_typer(_opro.app, name="opro")
 app.add_typer(_runs.app, name="runs")
 app.add_typer(_prompt.app, name="prompt")
 app.add_typer(_eval.app, name="eval")
+app.add_typer(_tune.app, name="tune")

@@ -28,7 +28,7 @@ from typing import Any
 
 from agent.errors import ConfigError, ContextWindowError, LLMError
 
-_ENGINES: dict[tuple[str, int, int, int, int], LlamaEngine] = {}
+_ENGINES: dict[tuple[str, int, int, int, int, str], LlamaEngine] = {}
 _ENGINES_LOCK = threading.Lock()
 
 
@@ -104,9 +104,11 @@ class LlamaEngine:
         n_parallel: most sequences decoded together.
         kv_size: KV cells shared by all sequences (unified KV cache).
         n_threads: CPU threads; default ``default_threads()``.
+        lora: a GGUF LoRA adapter applied to this engine's whole context (a base model without
+            the adapter needs an engine of its own).
 
     Raises:
-        ConfigError: the file is not a loadable GGUF model.
+        ConfigError: the file is not a loadable GGUF model, or the adapter does not fit it.
     """
 
     def __init__(
@@ -117,6 +119,7 @@ class LlamaEngine:
         n_parallel: int = 32,
         kv_size: int = 16384,
         n_threads: int | None = None,
+        lora: str | None = None,
     ) -> None:
         try:
             import llama_cpp
@@ -160,6 +163,9 @@ class LlamaEngine:
         self._ctx = llama_cpp.llama_init_from_model(self._model, params)
         if not self._ctx:
             raise ConfigError(f"llama.cpp could not create a context for {path!r}")
+        self.lora = lora
+        if lora:
+            self._attach_lora(lora)
         self._memory = llama_cpp.llama_get_memory(self._ctx)
         self._batch = llama_cpp.llama_batch_init(self.n_ctx, 0, self.n_parallel)
         self._piece_buf = ctypes.create_string_buffer(256)
@@ -168,6 +174,23 @@ class LlamaEngine:
         self._worker_lock = threading.Lock()
         self.evaluated_tokens = 0  # tokens put through llama_decode (prompts and outputs)
         self.formatter = _chat_formatter(llama_cpp, self._model, self._vocab)
+
+    def _attach_lora(self, lora: str) -> None:
+        lib = self._lib
+        self._adapter = lib.llama_adapter_lora_init(self._model, lora.encode("utf-8"))
+        if not self._adapter:
+            raise ConfigError(
+                f"llama.cpp could not load the LoRA adapter {lora!r} for {self.path!r}: is it a "
+                "GGUF LoRA file made for this base model?"
+            )
+        if hasattr(lib, "llama_set_adapters_lora"):
+            adapters = (lib.llama_adapter_lora_p_ctypes * 1)(self._adapter)
+            scales = (ctypes.c_float * 1)(1.0)
+            status = lib.llama_set_adapters_lora(self._ctx, adapters, 1, scales)
+        else:  # llama-cpp-python before the plural API
+            status = lib.llama_set_adapter_lora(self._ctx, self._adapter, 1.0)
+        if status != 0:
+            raise ConfigError(f"llama.cpp refused the LoRA adapter {lora!r} (status {status})")
 
     # -- public ---------------------------------------------------------------------------
 
@@ -181,6 +204,11 @@ class LlamaEngine:
             buf = (self._lib.llama_token * -n)()
             n = self._lib.llama_tokenize(self._vocab, data, len(data), buf, -n, False, True)
         return list(buf[:n])
+
+    @property
+    def eos_id(self) -> int:
+        """The token that ends a reply (the model's end-of-sequence token)."""
+        return int(self._lib.llama_vocab_eos(self._vocab))
 
     def chat_prompt(self, messages: Sequence[dict[str, str]]) -> list[int]:
         """Token ids of ``messages`` under the model's chat template, ready for a reply."""
@@ -514,10 +542,17 @@ def _chat_formatter(lib: Any, model: Any, vocab: Any) -> Callable[..., Any]:
 
 
 def shared_engine(
-    path: str, *, n_ctx: int = 4096, n_parallel: int = 32, kv_size: int = 16384, n_threads: int = 0
+    path: str,
+    *,
+    n_ctx: int = 4096,
+    n_parallel: int = 32,
+    kv_size: int = 16384,
+    n_threads: int = 0,
+    lora: str | None = None,
 ) -> LlamaEngine:
     """The process-wide engine for these settings, loaded on first use (thread-safe)."""
-    key = (os.path.realpath(path), n_ctx, n_parallel, kv_size, n_threads)
+    lora_key = os.path.realpath(lora) if lora else ""
+    key = (os.path.realpath(path), n_ctx, n_parallel, kv_size, n_threads, lora_key)
     with _ENGINES_LOCK:
         engine = _ENGINES.get(key)
         if engine is None:
@@ -527,6 +562,7 @@ def shared_engine(
                 n_parallel=n_parallel,
                 kv_size=kv_size,
                 n_threads=n_threads or None,
+                lora=lora,
             )
             _ENGINES[key] = engine
         return engine
