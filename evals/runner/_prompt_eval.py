@@ -65,7 +65,7 @@ def run_prompt_eval(
         PromptScorer,
         PromptTask,
     )
-    from evals.datasets import detect_format, load_prompt_examples
+    from evals.datasets import detect_format, file_fingerprint, load_prompt_examples
     from evals.runner._progress import EvalProgress
 
     settings = settings or load_settings()
@@ -103,6 +103,7 @@ def run_prompt_eval(
         "task": {"name": Path(dataset).stem},
         "dataset": str(Path(dataset).resolve()),
         "dataset_format": fmt,
+        "dataset_fingerprint": file_fingerprint(dataset),
         "mode": f"prompt:{task.answer_kind}",
         "agent": {"model": model, "prompt": prompt_desc, "instruction": candidate.instruction},
         "model": model,
