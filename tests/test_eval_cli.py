@@ -157,6 +157,17 @@ def test_generate_writes_a_dataset_the_runner_reads(tmp_path: Path) -> None:
     assert "accuracy | 100.0% (3/3)" in ran.stdout
 
 
+def test_opro_gsm8k_tsv_runs_as_a_prompt_benchmark(tmp_path: Path) -> None:
+    # The echo fake repeats the question: its last number is the answer of the first row only.
+    data = tmp_path / "gsm_test.tsv"
+    data.write_text("Four boxes of six pencils: 24\t24\nSixty km for three hours: 180\t181\n")
+    args = ["eval", "run", "--dataset", str(data), "--model", "echo", "--out", "t",
+            "--no-progress", "--no-cache"]  # fmt: skip
+    result = run_cli(*args, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "accuracy | 50.0% (1/2)" in result.stdout and "prompt:number" in result.stdout
+
+
 def test_a_prompt_benchmark_evaluates_the_prompt_and_resumes(tmp_path: Path) -> None:
     # The echo fake answers with the question itself: right exactly where target == input.
     rows = [{"input": w, "target": t} for w, t in [("alpha", "alpha"), ("beta", "gamma")]]

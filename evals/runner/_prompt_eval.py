@@ -89,8 +89,8 @@ def run_prompt_eval(
         task = PromptTask(
             name=Path(dataset).stem,
             input_fields=fields,
-            answer_kind="number" if fmt == "gsm8k" else "exact",
-            max_tokens=256 if fmt == "gsm8k" else 48,
+            answer_kind="number" if fmt in ("gsm8k", "gsm8k_tsv") else "exact",
+            max_tokens=256 if fmt in ("gsm8k", "gsm8k_tsv") else 48,
         )
         candidate = PromptCandidate(task.instruction, (), task.position)
         prompt_desc = {"file": None, "method": "baseline"}

@@ -543,6 +543,8 @@ def _check_resume(stored: Mapping[str, Any], config: Mapping[str, Any], where: P
         if key == "selection":
             old = {k: v for k, v in (old or {}).items() if k != "limit"}
             new = {k: v for k, v in (new or {}).items() if k != "limit"}
+        if key == "dataset_fingerprint" and key not in stored:
+            continue  # a run made before fingerprints were kept: its dataset path is checked
         if old != new:
             raise ConfigError(
                 f"--resume: {where} was run with {key} {old!r}, not {new!r}; resume with the "
