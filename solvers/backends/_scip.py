@@ -58,9 +58,53 @@ class ScipBackend(SolverBackend):
             raise UnsupportedProblemError(
                 "SCIP is not installed: pip install pyscipopt (its wheels ship the solver)"
             )
+        started = time.perf_counter()
+        scip, columns = self._build(model, time_limit=time_limit, objective=True)
+        scip.optimize()
+        status_text = scip.getStatus()
+        status = {
+            "optimal": SolveStatus.OPTIMAL,
+            "gaplimit": SolveStatus.OPTIMAL,
+            "infeasible": SolveStatus.INFEASIBLE,
+            "unbounded": SolveStatus.UNBOUNDED,
+            "timelimit": SolveStatus.TIME_LIMIT,
+        }.get(status_text, SolveStatus.ERROR)
+        message = f"SCIP status {status_text}"
+        if status_text == "inforunbd":  # settle it: is there any feasible point at all?
+            check, _ = self._build(model, time_limit=time_limit, objective=False)
+            check.optimize()
+            feasible = check.getStatus() == "optimal"
+            status = SolveStatus.UNBOUNDED if feasible else SolveStatus.INFEASIBLE
+            message += f" (infeasible or unbounded; a feasibility solve says {status.value})"
+        runtime = time.perf_counter() - started
+        values: dict[str, float] = {}
+        value: float | None = None
+        if status in (SolveStatus.OPTIMAL, SolveStatus.TIME_LIMIT) and scip.getNSols() > 0:
+            best = scip.getBestSol()
+            for v in model.variables:
+                x = float(scip.getSolVal(best, columns[v.symbol]))
+                values[v.label] = float(round(x)) if v.is_integer else x
+            value = _objective_value(model, values)
+        return Solution(
+            status=status if values or status is not SolveStatus.OPTIMAL else SolveStatus.ERROR,
+            objective=value,
+            values=values,
+            solver=self.name,
+            problem_class=model.problem_class,
+            message=message,
+            runtime_s=runtime,
+        )
+
+    def _build(
+        self, model: Model, *, time_limit: float | None, objective: bool
+    ) -> tuple[Any, dict[sympy.Symbol, Any]]:
+        """A SCIP model of ``model`` (without its objective for a feasibility solve).
+
+        Raises:
+            BackendError: an expression SCIP cannot take (the text names it).
+        """
         import pyscipopt
 
-        started = time.perf_counter()
         scip = pyscipopt.Model("optagent")
         scip.hideOutput()
         if time_limit is not None:
@@ -80,56 +124,22 @@ class ScipBackend(SolverBackend):
                     scip.addCons(body >= 0, name=f"r{k}")
                 else:
                     scip.addCons(body == 0, name=f"r{k}")
-            objective = model.objective
-            constant = float(objective) if isinstance(objective, int | float) else None
-            if isinstance(objective, sympy.Basic) and objective.is_number:
-                constant = float(objective)
-            epigraph = None
-            if constant is None:
-                linear = _is_linear(objective, list(columns))
-                expr = convert(objective)
-                if linear:
+            target = model.objective
+            constant = not isinstance(target, sympy.Basic) or bool(target.is_number)
+            if objective and not constant:
+                expr = convert(target)
+                if _is_linear(target, list(columns)):
                     scip.setObjective(expr, sense=model.sense)
-                else:
+                else:  # SCIP takes linear objectives: optimise an epigraph variable instead
                     epigraph = scip.addVar("objective", vtype="C", lb=None, ub=None)
                     if model.sense == "minimize":
                         scip.addCons(expr - epigraph <= 0, name="epigraph")
                     else:
                         scip.addCons(expr - epigraph >= 0, name="epigraph")
                     scip.setObjective(epigraph, sense=model.sense)
-            scip.optimize()
         except (TypeError, ValueError, ArithmeticError) as exc:
             raise BackendError(f"SCIP could not take the model: {exc}") from exc
-        status_text = scip.getStatus()
-        runtime = time.perf_counter() - started
-        status = {
-            "optimal": SolveStatus.OPTIMAL,
-            "gaplimit": SolveStatus.OPTIMAL,
-            "infeasible": SolveStatus.INFEASIBLE,
-            "unbounded": SolveStatus.UNBOUNDED,
-            "inforunbd": SolveStatus.INFEASIBLE,
-            "timelimit": SolveStatus.TIME_LIMIT,
-        }.get(status_text, SolveStatus.ERROR)
-        values: dict[str, float] = {}
-        value: float | None = None
-        if status in (SolveStatus.OPTIMAL, SolveStatus.TIME_LIMIT) and scip.getNSols() > 0:
-            best = scip.getBestSol()
-            for v in model.variables:
-                x = float(scip.getSolVal(best, columns[v.symbol]))
-                values[v.label] = float(round(x)) if v.is_integer else x
-            value = _objective_value(model, values)
-        message = f"SCIP status {status_text}"
-        if status_text == "inforunbd":
-            message += " (infeasible or unbounded; reported as infeasible)"
-        return Solution(
-            status=status if values or status is not SolveStatus.OPTIMAL else SolveStatus.ERROR,
-            objective=value,
-            values=values,
-            solver=self.name,
-            problem_class=model.problem_class,
-            message=message,
-            runtime_s=runtime,
-        )
+        return scip, columns
 
 
 def _is_linear(expr: Any, symbols: list[sympy.Symbol]) -> bool:

@@ -71,6 +71,12 @@ def test_scip_reports_infeasible_and_unsupported_operators() -> None:
         "constraints": [{"name": "too_much", "expression": "n*x >= 100"}],
     }
     assert solve(infeasible).status is SolveStatus.INFEASIBLE
+    unbounded = {
+        "variables": [{"name": "n", "type": "integer"}, {"name": "x"}],
+        "objective": {"sense": "maximize", "expression": "n*x"},
+        "constraints": [{"name": "some", "expression": "n + x >= 1"}],
+    }
+    assert solve(unbounded).status is SolveStatus.UNBOUNDED
     tangent = {
         "variables": [{"name": "n", "type": "integer", "upper": 5}],
         "objective": {"sense": "maximize", "expression": "tan(n)"},
