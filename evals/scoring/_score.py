@@ -120,9 +120,11 @@ def _status_detail(prediction: Prediction) -> str:
 
 
 def _no_optimum(gold: Gold, prediction: Prediction, mode: str) -> ItemScore:
-    """A label saying no optimum exists. ORLM prints "No Best Solution" for every status
-    but optimal, so under ``orlm`` an infeasible or unbounded answer matches either label."""
-    accepted = {"infeasible", "unbounded"} if mode == "orlm" else {gold.status}
+    """A label saying no optimum exists. ORLM's evaluator appends ``if model.status ==
+    COPT.OPTIMAL: print(objval) else: print("No Best Solution")`` to the solver code, so under
+    ``orlm`` any solve that ended without an optimum (infeasible, unbounded, or a solver
+    status such as a time limit: ``not_solved``) matches either label."""
+    accepted = {"infeasible", "unbounded", "not_solved"} if mode == "orlm" else {gold.status}
     if prediction.status in accepted:
         return ItemScore(True, None, f"label says {gold.status}; answer says {prediction.status}")
     has_value = prediction.objective is not None or any(
