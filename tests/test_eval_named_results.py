@@ -130,3 +130,20 @@ def test_a_generated_optibench_set_of_240_items_scores_correct(tmp_path: Path) -
     wrong = [(r["id"], r["score"]["detail"]) for r in records if not r["correct"]]
     assert not wrong
     assert len(records) == 240
+
+
+def test_the_prompt_carries_the_quantity_names_and_never_their_values() -> None:
+    from agent.formulate import solve
+    from agent.llm import LLM, ScriptedFakeBackend
+    from evals.scoring import Prediction, score_item
+
+    item = load_items(shared_data("formats", "optibench.json"))[0]
+    backend = ScriptedFakeBackend([json.dumps(FIXTURE_FORMULATIONS[0])])
+    answer = solve(item.question, model=LLM(backend), quantities=item.quantities)
+    (request, _), *_ = backend.requests
+    prompt = "\n".join(m.content for m in request.messages)
+    for name in item.quantities:
+        assert f"- {name}\n" in prompt
+    assert "1500" not in prompt  # the label's objective value appears nowhere
+    assert answer.objective_name == "The maximum profit"
+    assert score_item(item, Prediction.from_answer(answer), "optibench").correct
