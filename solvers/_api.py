@@ -15,7 +15,13 @@ from solvers.backends import (
     pulp_solver_available,
 )
 from solvers.errors import BackendError
-from solvers.formulation import Formulation, Model, compile_formulation, load_formulation
+from solvers.formulation import (
+    Formulation,
+    Model,
+    compile_formulation,
+    load_formulation,
+    report_values,
+)
 
 
 def solve(
@@ -26,7 +32,9 @@ def solve(
 ) -> Solution:
     """Compile and solve a formulation with the backend its problem class calls for.
 
-    LP and MILP go to HiGHS (CBC if HiGHS is missing or fails), NLP to SciPy.
+    LP and MILP go to HiGHS (CBC if HiGHS is missing or fails), NLP to SciPy, MINLP to SCIP.
+    The formulation's named results (``report``) are evaluated at the values found and
+    returned in ``Solution.reported``.
 
     Args:
         formulation: a `Formulation`, a compiled `Model`, a dict, a JSON text or a file path.
@@ -34,11 +42,13 @@ def solve(
         time_limit: seconds the solver may run (None: no limit).
 
     Returns:
-        A `Solution` with a status, the objective and the values by variable label.
+        A `Solution` with a status, the objective, the values by variable label and the
+        named results.
 
     Raises:
         FormulationError: the formulation is malformed (the text names element, field, index).
-        UnsupportedProblemError: no installed solver handles the problem class (e.g. MINLP).
+        UnsupportedProblemError: no installed solver handles the problem class (MINLP without
+            pyscipopt).
         BackendError: a bad time limit, or the solver could not run.
 
     Example:
@@ -53,6 +63,17 @@ def solve(
         if isinstance(formulation, Model)
         else compile_formulation(load_formulation(formulation))
     )
+    return _with_report(model, _solve(model, solver=solver, time_limit=time_limit))
+
+
+def _with_report(model: Model, solution: Solution) -> Solution:
+    if not model.formulation.report or not solution.values:
+        return solution
+    reported = report_values(model.formulation, model.table, solution.values, solution.objective)
+    return replace(solution, reported=reported)
+
+
+def _solve(model: Model, *, solver: str | None, time_limit: float | None) -> Solution:
     backend = backend_for(model.problem_class, prefer=solver)
     try:
         solution = backend.solve(model, time_limit=time_limit)

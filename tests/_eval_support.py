@@ -28,7 +28,8 @@ def write_dataset(
         n: items.
         seed: generator seed.
         delays: item index -> seconds the oracle fake waits before answering (timeouts).
-        wrong: item indices whose label is changed, so they score ``wrong_value``.
+        wrong: item indices whose labels (``answer`` and the named objective in ``results``)
+            are changed, so they score ``wrong_value``.
 
     Returns:
         ``(dataset, oracle)`` paths.
@@ -37,8 +38,11 @@ def write_dataset(
     data, oracle = folder / "data.jsonl", folder / "oracle.jsonl"
     with open(data, "w", encoding="utf-8") as fh:
         for row in rows:
-            answer = row["answer"] + 1000.0 if row["index"] in wrong else row["answer"]
-            fh.write(json.dumps({**row, "answer": answer}) + "\n")
+            if row["index"] in wrong:
+                first = next(iter(row["results"]))  # the objective, named first
+                results = {**row["results"], first: repr(float(row["results"][first]) + 1000.0)}
+                row = {**row, "answer": row["answer"] + 1000.0, "results": results}
+            fh.write(json.dumps(row) + "\n")
     write_oracle(oracle, rows, delays=delays)
     return data, oracle
 

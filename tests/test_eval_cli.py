@@ -71,6 +71,40 @@ def test_ctrl_c_keeps_every_finished_item(tmp_path: Path) -> None:
     assert journal_ids(tmp_path / "run") == ["0", "1", "2"]
     state = json.loads((tmp_path / "run" / "state.json").read_text())
     assert state["status"] == "interrupted" and state["step"] == 3
+    report = run_cli("eval", "report", "run", "--no-plots", cwd=tmp_path)
+    assert report.returncode == 0, report.stderr
+    assert "**This run was interrupted**: interrupted (Ctrl-C) after 3 of 6 items" in report.stdout
+    assert "Usage so far: 3 LLM calls" in report.stdout
+
+
+def test_comparing_runs_over_different_datasets_is_refused(tmp_path: Path) -> None:
+    data, oracle = write_dataset(tmp_path, 3)
+    (tmp_path / "other").mkdir()
+    other, other_oracle = write_dataset(tmp_path / "other", 3, seed=1)
+    assert run_cli(*_eval_run(data, oracle, "a"), cwd=tmp_path).returncode == 0
+    assert run_cli(*_eval_run(other, other_oracle, "b"), cwd=tmp_path).returncode == 0
+    refused = run_cli("eval", "report", "a", "b", "--no-plots", cwd=tmp_path)
+    assert refused.returncode == 2
+    assert "refusing to compare: the runs are over different datasets" in refused.stderr
+    assert "pass --force" in refused.stderr
+    forced = run_cli("eval", "report", "a", "b", "--force", "--no-plots", cwd=tmp_path)
+    assert forced.returncode == 0, forced.stderr
+    assert "Not comparable (compared with --force)" in forced.stdout
+
+
+def test_a_guessed_mode_is_announced(tmp_path: Path) -> None:
+    rows = generate(2, seed=0)
+    data = tmp_path / "plain.jsonl"
+    data.write_text(
+        "".join(json.dumps({"question": r["question"], "answer": r["answer"]}) + "\n" for r in rows)
+    )
+    oracle = tmp_path / "oracle.jsonl"
+    write_oracle(oracle, rows)
+    run = run_cli(*_eval_run(data, oracle, "g"), cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert "scoring mode llmopt (guessed): the source cannot be told" in run.stderr
+    given = run_cli(*_eval_run(data, oracle, "h", "--mode", "strict"), cwd=tmp_path)
+    assert "scoring mode" not in given.stderr and "scoring mode: strict" in given.stdout
 
 
 def test_run_report_and_runs_list(tmp_path: Path) -> None:
@@ -109,7 +143,7 @@ def test_clear_errors(tmp_path: Path) -> None:
     executor = run_cli(*_eval_run(data, oracle, "y", "--executor", "dask"), cwd=tmp_path)
     assert executor.returncode == 2 and "unknown executor" in executor.stderr
     mode = run_cli(*_eval_run(data, oracle, "z", "--mode", "loose"), cwd=tmp_path)
-    assert mode.returncode == 2 and "scoring mode" in mode.stderr
+    assert mode.returncode == 2 and "unknown --mode 'loose'" in mode.stderr
 
 
 def test_generate_writes_a_dataset_the_runner_reads(tmp_path: Path) -> None:
@@ -121,6 +155,17 @@ def test_generate_writes_a_dataset_the_runner_reads(tmp_path: Path) -> None:
     ran = run_cli(*_eval_run(tmp_path / "s.jsonl", tmp_path / "s.jsonl", "g"), cwd=tmp_path)
     assert ran.returncode == 0, ran.stderr
     assert "accuracy | 100.0% (3/3)" in ran.stdout
+
+
+def test_opro_gsm8k_tsv_runs_as_a_prompt_benchmark(tmp_path: Path) -> None:
+    # The echo fake repeats the question: its last number is the answer of the first row only.
+    data = tmp_path / "gsm_test.tsv"
+    data.write_text("Four boxes of six pencils: 24\t24\nSixty km for three hours: 180\t181\n")
+    args = ["eval", "run", "--dataset", str(data), "--model", "echo", "--out", "t",
+            "--no-progress", "--no-cache"]  # fmt: skip
+    result = run_cli(*args, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "accuracy | 50.0% (1/2)" in result.stdout and "prompt:number" in result.stdout
 
 
 def test_a_prompt_benchmark_evaluates_the_prompt_and_resumes(tmp_path: Path) -> None:

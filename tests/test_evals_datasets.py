@@ -38,7 +38,7 @@ def _lines(path: Path, *rows: object) -> Path:
 # --- the shared fixtures, with the answers their README lists -------------------------------
 
 FIXTURES = [
-    ("optibench.json", "optibench", [("optimal", 1500.0), ("optimal", 18.0), ("optimal", 100.0)]),
+    ("optibench.json", "optibench", [("optimal", None), ("optimal", None), ("optimal", None)]),
     ("llmopt_style.jsonl", "jsonl", [("optimal", 1500.0), ("optimal", 18.0), ("optimal", 100.0)]),
     ("mamo_style.jsonl", "mamo", [("optimal", 120.0), ("optimal", 2240.0)]),
     ("orlm_style.json", "orlm", [("infeasible", None), ("optimal", 17.0), ("optimal", 26.0)]),
@@ -60,7 +60,7 @@ def test_shared_fixture_loads_with_readme_answers(
     assert all(i.source for i in items)
 
 
-def test_optibench_named_results_and_objective_choice() -> None:
+def test_optibench_named_results_with_no_objective_guessed_from_names() -> None:
     items = load_items(shared_data("formats", "optibench.json"))
     first = items[0]
     assert first.id == "0"
@@ -70,7 +70,9 @@ def test_optibench_named_results_and_objective_choice() -> None:
         "The number of chairs": 50.0,
         "The number of tables": 0.0,
     }
-    assert first.gold.objective_name == "The maximum profit"
+    # No name pattern picks the objective: every named value is scored, and the answer's
+    # formulation says which of its named results is the objective.
+    assert first.gold.objective is None and first.gold.objective_name == ""
     assert first.quantities == list(first.gold.named)
     assert first.gold.raw["The maximum profit"] == "1500.0"  # as the file wrote it
     assert [i.category for i in items] == ["linear-notable", "linear-table", "nonlinear-notable"]
@@ -127,6 +129,55 @@ def test_prompt_formats_load_through_prompt_loaders(
     assert [e.target for e in load_prompt_examples(path)] == targets
     with pytest.raises(DataError, match="load_prompt_examples"):
         load_items(path)
+
+
+def test_opro_gsm8k_tsv_loads_as_a_prompt_benchmark(tmp_path: Path) -> None:
+    # OPRO's data/gsm_data/gsm_test.tsv shape: question TAB answer, no header.
+    path = _write(
+        tmp_path / "gsm_test.tsv",
+        "Mia has 4 boxes of 6 pencils. How many pencils?\t24\n"
+        "A train goes 60 km an hour for 3 hours. How far?\t180\n",
+    )
+    assert detect_format(path) == "gsm8k_tsv" and is_prompt_format("gsm8k_tsv")
+    examples = load_prompt_examples(path)
+    assert [e.target for e in examples] == ["24", "180"]
+    assert examples[0].inputs == {"question": "Mia has 4 boxes of 6 pencils. How many pencils?"}
+    with pytest.raises(DataError, match="load_prompt_examples"):
+        load_items(path)
+
+
+def test_one_reader_drops_the_bom_and_normalizes_crlf(tmp_path: Path) -> None:
+    rows = [{"Question": "Max x.\r\nx <= 2.", "Answer": "2", "id": 1}]
+    text = "".join(json.dumps(r) + "\r\n" for r in rows)
+    path = tmp_path / "bom.jsonl"
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    (item,) = load_items(path)
+    assert item.id == "1" and item.gold.objective == 2.0
+    tsv = tmp_path / "bom.tsv"
+    tsv.write_bytes(b"\xef\xbb\xbfHow many?\t3\r\nAnd now?\t4\r\n")
+    assert [(e.inputs["question"], e.target) for e in load_prompt_examples(tsv)] == [
+        ("How many?", "3"),
+        ("And now?", "4"),
+    ]
+
+
+def test_bad_json_is_named_by_file_and_line_in_every_loader(tmp_path: Path) -> None:
+    from agent.tasks.prompt import load_examples
+
+    text = '[\n  {"question": "a", "results": {"x": "1"}},\n  {oops}\n]'
+    array = _write(tmp_path / "bad.json", text)
+    with pytest.raises(RecordError) as err:
+        load_items(array)
+    assert (err.value.path, err.value.line) == (str(array), 3)
+    lines = _write(tmp_path / "bad.jsonl", '{"question": "a", "answer": "1"}\r\n{"question": \r\n')
+    with pytest.raises(RecordError, match=r"bad\.jsonl: line 2: not valid JSON"):
+        load_examples(lines, format="jsonl")
+    folder = tmp_path / "p1"
+    folder.mkdir()
+    _write(folder / "description.txt", "Maximise x.")
+    _write(folder / "solution.json", '{"objective":\n }')
+    with pytest.raises(RecordError, match=r"solution\.json: line 2: not valid JSON"):
+        load_items(folder)
 
 
 def test_load_prompt_examples_refuses_optimization_files() -> None:
@@ -190,8 +241,8 @@ def test_optibench_without_objective_name_leaves_objective_none(tmp_path: Path) 
     assert item.gold.named == {"x": 1.0, "y": 2.5}
 
 
-def test_optibench_two_objective_like_names_are_not_guessed(tmp_path: Path) -> None:
-    results = {"The maximum profit": "5", "The minimum cost": "3"}
+def test_optibench_objective_like_names_are_not_guessed(tmp_path: Path) -> None:
+    results = {"The maximum profit": "5", "Total cost": "3"}
     path = _write(tmp_path / "b.json", json.dumps([{"question": "q", "results": results}]))
     (item,) = load_items(path)
     assert item.gold.objective is None
@@ -349,7 +400,9 @@ def test_parse_number_refuses_text_without_digits(text: str) -> None:
         parse_number(text)
 
 
-@pytest.mark.parametrize("bad", ["1,50", "12 apples", "1.2.3", "nan", "inf", "", True, None, [1]])
+@pytest.mark.parametrize(
+    "bad", ["1,50", "about 12", "12%", "1.2.3", "nan", "inf", "", True, None, [1]]
+)
 def test_parse_number_refuses(bad: object) -> None:
     with pytest.raises(ValueError):
         parse_number(bad)

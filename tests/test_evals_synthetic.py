@@ -1,8 +1,10 @@
-"""The synthetic generator: deterministic, solvable, and read back by the JSONL loader."""
+"""The synthetic generator: deterministic, solvable, OptiBench-shaped (phrase-named results),
+and read back by the loader."""
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -60,21 +62,37 @@ def test_text_states_the_data_and_hides_the_answer(rows: list[dict]) -> None:
                     assert str(value) in text
 
 
-def test_written_file_loads_as_jsonl_with_gold_formulations(
+def test_rows_are_optibench_shaped_with_phrase_named_results(rows: list[dict]) -> None:
+    for row in rows:
+        results = row["results"]
+        report = row["formulation"]["report"]
+        assert list(results) == [entry["name"] for entry in report]
+        assert report[0]["expression"] == "objective"  # the objective, named first
+        assert float(results[report[0]["name"]]) == pytest.approx(row["answer"], abs=1e-6)
+        assert len(results) >= 2  # the objective and at least one variable value
+        for name, value in results.items():
+            assert not re.search(r"\b(max|min)", name, re.IGNORECASE), name
+            assert " " in name  # a phrase, not an identifier
+            assert isinstance(value, str) and float(value) == float(value)
+            assert name in row["question"]  # the question asks for it by name
+
+
+def test_written_file_loads_as_optibench_with_gold_formulations(
     rows: list[dict], tmp_path: Path
 ) -> None:
     path = write_jsonl(rows, tmp_path / "out" / "synthetic.jsonl")
-    assert detect_format(path) == "jsonl"
+    assert detect_format(path) == "optibench"
     items = load_items(path)
     assert [i.id for i in items] == [str(r["index"]) for r in rows]
     assert [i.category for i in items] == [r["type"] for r in rows]
     for item, row in zip(items, rows, strict=True):
-        assert item.gold.objective == row["answer"]
+        assert item.gold.objective is None and list(item.gold.named) == list(row["results"])
+        assert item.quantities == list(row["results"])
         assert item.gold.formulation == row["formulation"]
-        assert item.meta == {"template": row["template"], "size": "small"}
+        assert item.meta == {"answer": row["answer"], "template": row["template"], "size": "small"}
         replay = solve(dict(item.gold.formulation))
-        prediction = Prediction(replay.status.value, replay.objective)
-        assert score_item(item, prediction, "strict").correct
+        prediction = Prediction(replay.status.value, replay.objective, replay.reported)
+        assert score_item(item, prediction, "optibench").correct
     assert json.loads(path.read_text().splitlines()[0])["question"] == rows[0]["question"]
 
 
@@ -83,8 +101,10 @@ def test_scripted_replay_through_the_agent_scores_correct(rows: list[dict], tmp_
     for item in items:
         assert item.gold.formulation is not None
         reply = json.dumps(dict(item.gold.formulation))
-        answer = agent_solve(item.question, model=LLM(ScriptedFakeBackend([reply])))
-        score = score_item(item, Prediction.from_answer(answer), "strict")
+        answer = agent_solve(
+            item.question, model=LLM(ScriptedFakeBackend([reply])), quantities=item.quantities
+        )
+        score = score_item(item, Prediction.from_answer(answer), "optibench")
         assert score.correct, (item.id, score.detail)
 
 

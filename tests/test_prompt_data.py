@@ -35,7 +35,7 @@ def test_jsonl_with_field_mapping_and_error_naming_line_and_field(tmp_path: Path
 def test_bad_json_line_and_missing_file(tmp_path: Path) -> None:
     path = tmp_path / "bad.jsonl"
     path.write_text('{"question": "x", "answer": "y"}\n{oops\n')
-    with pytest.raises(DataError, match="line 2 is not valid JSON"):
+    with pytest.raises(DataError, match="line 2: not valid JSON"):
         load_examples(path)
     with pytest.raises(DataError, match="not found"):
         load_examples(tmp_path / "nope.jsonl")

@@ -71,6 +71,13 @@ def solution_renderables(
         hidden = len(solution.values) - shown
         if hidden:
             out.append(f"[dim]{hidden} variable(s) at zero not shown (--all shows them)[/]")
+    if solution.reported:
+        named = Table(title="named results")
+        named.add_column("quantity")
+        named.add_column("value", justify="right")
+        for name, value in solution.reported.items():
+            named.add_row(escape(name), f"{value:.10g}")
+        out.append(named)
     if solution.sensitivity is not None:
         rows = Table(title="constraints (LP sensitivity)")
         for column in ("constraint", "dual", "slack", "binding"):

@@ -45,8 +45,8 @@ def run(
         str | None,
         typer.Option(
             "--mode",
-            help="Scoring: mamo, orlm, strict, optibench (default: optibench for "
-            "OptiBench files, else mamo).",
+            help="Scoring: mamo, orlm, optibench, llmopt, strict (default: the source's own "
+            "rule; the run says which mode it chose and why).",
         ),
     ] = None,
     data_format: Annotated[
@@ -101,9 +101,11 @@ def run(
 ) -> None:
     """Run a benchmark through the formulation agent; one record per item in OUT."""
     signal.signal(signal.SIGTERM, _interrupt)  # like Ctrl-C: stop workers, keep finished items
+    from agent.core import JsonlRunStore
     from evals.datasets import detect_format, is_prompt_format, load_items
     from evals.report import markdown, summarize
     from evals.runner import AgentSettings, load_records, run_eval, select_items
+    from evals.scoring import SCORING_MODES, choose_mode
 
     settings = settings_from_flags(
         model=model,
@@ -133,7 +135,18 @@ def run(
             raise ConfigError(
                 f"--prompt applies to prompt benchmarks (bbh, gsm8k); {dataset} is {fmt}"
             )
-        items = select_items(load_items(dataset, format=fmt), limit=limit, sample=sample, seed=seed)
+        if mode is not None and mode not in SCORING_MODES:
+            raise ConfigError(f"unknown --mode {mode!r}; use one of {', '.join(SCORING_MODES)}")
+        loaded = load_items(dataset, format=fmt)
+        choice = choose_mode(fmt, [item.meta for item in loaded], given=mode)
+        if mode is None:
+            err_console.print(
+                f"scoring mode {choice.mode}"
+                + (" (guessed)" if choice.guessed else "")
+                + f": {choice.reason}",
+                highlight=False,
+            )
+        items = select_items(loaded, limit=limit, sample=sample, seed=seed)
         agent = AgentSettings(
             settings.model,
             votes=votes,
@@ -147,9 +160,10 @@ def run(
             items,
             out=out,
             settings=agent,
-            mode=mode or ("optibench" if fmt == "optibench" else "mamo"),
+            mode=choice.mode,
             dataset=str(dataset),
             dataset_format=fmt,
+            mode_reason=choice.reason,
             selection=selection,
             executor=executor,
             workers=workers,
@@ -160,7 +174,8 @@ def run(
             progress=not no_progress,
         )
     config, records = load_records(result.directory)
-    summary = summarize(config, records)
+    store = JsonlRunStore(result.directory)
+    summary = summarize(config, records, state=store.read_state(), usage=store.read_usage())
     console.print(escape(markdown(summary).split("\n## Wrong items")[0]), highlight=False)
     if result.skipped:
         err_console.print(f"resumed: {result.skipped} items were already done")
@@ -178,16 +193,24 @@ def report(
         bool, typer.Option("--json", help="Print JSON instead of Markdown.")
     ] = False,
     no_plots: Annotated[bool, typer.Option("--no-plots", help="Skip the PNG charts.")] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Compare runs over different datasets or modes anyway (the report says so).",
+        ),
+    ] = False,
 ) -> None:
     """Accuracy overall and by category, execution rate, calls, tokens, failures, time;
-    written to RUN/report/ (Markdown, JSON, charts)."""
+    written to RUN/report/ (Markdown, JSON, charts). With a second run: the two side by side
+    (refused for runs over different datasets or scoring modes unless --force)."""
     from evals.report import comparison_markdown, markdown, write_comparison, write_report
 
     if other is None:
         result = write_report(run_dir, plots=not no_plots)
         text = markdown(result)
     else:
-        result = write_comparison(run_dir, other, plots=not no_plots)
+        result = write_comparison(run_dir, other, plots=not no_plots, force=force)
         text = comparison_markdown(result)
     if as_json:
         print(json.dumps(result, indent=2))

@@ -135,7 +135,10 @@ def solve(
             keeps its own cache (give it the run's for a resume that pays no request twice).
         votes: independent formulations (sampled at temperature 0.7 when more than one).
         max_rounds: attempts per formulation, the first included (on resume: a new total).
-        quantities: names to report: ``objective``, a variable label or a variable name.
+        quantities: names of the quantities to report (phrases such as "The number of
+            chairs"); they go into the prompt (never values) and the formulation's ``report``
+            maps each to an expression. ``objective``, a variable label or a variable name
+            are answered directly when the formulation does not report them.
         budget: hard limits on model use (with a spec string; an ``LLM`` carries its own).
             A resume counts from the stored usage.
         run_dir: the run directory: config.json, one trials.jsonl line per finished round,
@@ -206,6 +209,7 @@ def solve(
     agent = _Agent(
         llm,
         text.strip(),
+        quantities=tuple(quantities or ()),
         code_path=method == "code",
         votes=votes,
         max_tokens=max_tokens,
@@ -245,6 +249,7 @@ class _Agent:
         llm: LLM,
         problem: str,
         *,
+        quantities: tuple[str, ...] = (),
         code_path: bool,
         votes: int,
         max_tokens: int,
@@ -272,7 +277,10 @@ class _Agent:
                 Message(
                     "user",
                     prompts.render(
-                        "formulate/problem", examples=worked_examples(), problem=problem
+                        "formulate/problem",
+                        examples=worked_examples(),
+                        problem=problem,
+                        quantities=list(quantities),
                     ),
                 ),
             )
@@ -403,6 +411,16 @@ def _answer(
     sensitivity = solution.sensitivity if solution else None
     sense = check.formulation.objective.sense if check and check.formulation else ""
     objective = result.objective if has_value else None
+    reported = dict(solution.reported) if solution is not None else {}
+    formulation = check.formulation if check else None
+    objective_name = (
+        next(
+            (r.name.strip() for r in formulation.report if r.expression.strip() == "objective"),
+            "",
+        )
+        if formulation is not None
+        else ""
+    )
     explanation = explain(
         status=status,
         error=check.error if check else stopped,
@@ -419,7 +437,9 @@ def _answer(
         values=values,
         binding=[r.label for r in sensitivity.binding] if sensitivity else [],
         explanation=explanation,
-        quantities=pick_quantities(quantities, objective, values),
+        quantities=pick_quantities(quantities, objective, values, reported),
+        reported=reported,
+        objective_name=objective_name,
         formulation=(
             check.formulation.model_dump(mode="json") if check and check.formulation else None
         ),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +21,8 @@ class AgentAnswer:
         binding: labels of the binding constraint rows (LP sensitivity).
         explanation: a short text rendered from the solution, never written by the model.
         quantities: the caller's requested quantities by name (None when not in the model).
+        reported: every named result of the winning formulation (its ``report``) and value.
+        objective_name: the named result the formulation maps to ``objective`` ("" if none).
         formulation: the winning formulation as a dict.
         chains: every independent chain with all its rounds (the trace).
         vote: the clusters of agreeing chains and the winners.
@@ -46,6 +48,8 @@ class AgentAnswer:
     stopped: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
     truncated_rounds: int = 0
+    reported: dict[str, float] = field(default_factory=dict)
+    objective_name: str = ""
 
     @property
     def ok(self) -> bool:
@@ -68,6 +72,8 @@ class AgentAnswer:
             "binding": list(self.binding),
             "explanation": self.explanation,
             "quantities": dict(self.quantities),
+            "reported": dict(self.reported),
+            "objective_name": self.objective_name,
             "formulation": self.formulation,
             "rounds_used": self.rounds_used,
             "vote": self.vote,
@@ -124,13 +130,20 @@ def explain(
 
 
 def pick_quantities(
-    names: Sequence[str], objective: float | None, values: dict[str, float]
+    names: Sequence[str],
+    objective: float | None,
+    values: dict[str, float],
+    reported: Mapping[str, float] | None = None,
 ) -> dict[str, Any]:
-    """The requested quantities: ``objective``, a variable label (``x[1]``) or a variable name
-    (all its entries as a dict); None for a name the model does not have."""
+    """The requested quantities: a named result of the formulation's ``report`` (matched by
+    its exact name), else ``objective``, a variable label (``x[1]``) or a variable name (all
+    its entries as a dict); None for a name the answer does not have."""
+    reported = reported or {}
     out: dict[str, Any] = {}
     for name in names:
-        if name == "objective":
+        if name in reported:
+            out[name] = reported[name]
+        elif name == "objective":
             out[name] = objective
         elif name in values:
             out[name] = values[name]

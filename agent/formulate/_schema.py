@@ -16,6 +16,7 @@ MAX_NAME = 40
 MAX_TEXT = 120
 MAX_EXPRESSION = 400
 MAX_ITEMS = 24
+MAX_REPORT_NAME = 200  # a requested quantity's phrase, copied exactly, may be long
 
 _TEXT_FIELDS = {"description": MAX_TEXT, "expression": MAX_EXPRESSION, "for_all": 120}
 
@@ -24,6 +25,9 @@ _TEXT_FIELDS = {"description": MAX_TEXT, "expression": MAX_EXPRESSION, "for_all"
 def _bounded() -> dict[str, Any]:
     schema = copy.deepcopy(formulation_schema())
     _bound(schema, field="")
+    report = schema.get("properties", {}).get("report", {}).get("items", {})
+    if "name" in report.get("properties", {}):
+        report["properties"]["name"]["maxLength"] = MAX_REPORT_NAME
     return schema
 
 

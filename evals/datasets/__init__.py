@@ -9,6 +9,7 @@ Example:
     ('1', 10000.0)
 """
 
+from evals.datasets._fingerprint import file_fingerprint, items_fingerprint
 from evals.datasets._formats import (
     FORMATS,
     PROMPT_FORMATS,
@@ -31,7 +32,9 @@ __all__ = [
     "Record",
     "Records",
     "detect_format",
+    "file_fingerprint",
     "is_prompt_format",
+    "items_fingerprint",
     "label_status",
     "load_items",
     "load_prompt_examples",

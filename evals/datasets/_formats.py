@@ -9,19 +9,20 @@
 | nlp4lp    | folder(s) with description.txt, solution.json (``objective``)    | folder    |
 | bbh       | ``{"examples": [{"input", "target"}]}`` (prompt benchmark)       | -         |
 | gsm8k     | ``question``, ``answer`` ending in ``#### N`` (prompt benchmark) | -         |
+| gsm8k_tsv | OPRO's GSM8K TSV: question TAB answer, no header (prompt)        | -         |
 
 Record formats read a JSON array or JSON Lines alike (the container comes from the content,
-not the extension). Without an id field the item id is the record's line number.
+not the extension). Without an id field the item id is the record's line number. Every file
+is read through ``agent.data`` (one reader: BOM, CRLF, JSON errors with file and line).
 """
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from agent.data import read_json, read_text
 from agent.errors import DataError, RecordError
 from evals.datasets._item import EvalItem, Gold
 from evals.datasets._labels import label_status, parse_label, parse_number
@@ -30,11 +31,17 @@ from evals.datasets._records import Record, read_records
 if TYPE_CHECKING:
     from agent.tasks.prompt import Example
 
-FORMATS: tuple[str, ...] = ("optibench", "jsonl", "mamo", "orlm", "nlp4lp", "bbh", "gsm8k")
-PROMPT_FORMATS: tuple[str, ...] = ("bbh", "gsm8k")
-_OBJECTIVE_NAME = re.compile(
-    r"\b(max(imum|imal|imized)?|min(imum|imal|imized)?|optimal|objective)\b", re.IGNORECASE
+FORMATS: tuple[str, ...] = (
+    "optibench",
+    "jsonl",
+    "mamo",
+    "orlm",
+    "nlp4lp",
+    "bbh",
+    "gsm8k",
+    "gsm8k_tsv",
 )
+PROMPT_FORMATS: tuple[str, ...] = ("bbh", "gsm8k", "gsm8k_tsv")
 _NLP4LP_FILES = ("description.txt", "solution.json")
 _LABEL_HINT = "write the optimal objective value as a number, or 'No Best Solution' if infeasible"
 
@@ -99,6 +106,8 @@ def detect_format(path: str | Path) -> str:
             f"{path}: a folder is read as NLP4LP, but neither it nor a subfolder holds a "
             "description.txt; pass a data file or an NLP4LP problem folder"
         )
+    if _is_tsv(read_text(path)):
+        return "gsm8k_tsv"
     records = read_records(path)
     if not records.items:
         raise DataError(f"{path}: no records found")
@@ -121,6 +130,15 @@ def detect_format(path: str | Path) -> str:
             line=first.line,
         )
     return fmt
+
+
+def _is_tsv(text: str) -> bool:
+    """OPRO's GSM8K TSV: not JSON, and every non-blank line is ``question<TAB>answer``."""
+    stripped = text.lstrip()
+    if not stripped or stripped[0] in "[{":
+        return False
+    lines = [line for line in text.split("\n") if line.strip()]
+    return all("\t" in line for line in lines)
 
 
 def _require(record: Record, name: str, path: Path) -> Any:
@@ -201,14 +219,22 @@ def _optibench_gold(record: Record, path: Path) -> Gold:
                 line=record.line,
                 field=f"results.{name}",
             ) from None
-    objective_keys = [k for k in named if _OBJECTIVE_NAME.search(k)]
-    objective_name = objective_keys[0] if len(objective_keys) == 1 else ""
-    return Gold(
-        objective=named[objective_name] if objective_name else None,
-        named=named,
-        raw=dict(results),
-        objective_name=objective_name,
-    )
+    # No name pattern picks the objective: every named value is scored, and the answer's
+    # formulation says which of its named results is the objective.
+    return Gold(named=named, raw=dict(results), formulation=_formulation(record, path))
+
+
+def _formulation(record: Record, path: Path) -> Mapping[str, Any] | None:
+    """A synthetic row's ground-truth formulation (for an oracle replay), else None."""
+    formulation = record.data.get("formulation")
+    if formulation is not None and not isinstance(formulation, Mapping):
+        raise RecordError(
+            "expected a formulation object (solvers' five elements)",
+            path=str(path),
+            line=record.line,
+            field="formulation",
+        )
+    return formulation
 
 
 def _optibench(record: Record, path: Path) -> EvalItem:
@@ -221,7 +247,7 @@ def _optibench(record: Record, path: Path) -> EvalItem:
         gold=gold,
         category=str(data.get("type") or ""),
         source=str(path),
-        meta=_meta(data, ("question", "results", "index", "id", "type")),
+        meta=_meta(data, ("question", "results", "index", "id", "type", "formulation")),
     )
 
 
@@ -229,15 +255,8 @@ def _jsonl(record: Record, path: Path) -> EvalItem:
     question = _text(record, "question", path)
     gold = _gold(record, "answer", path)
     data = record.data
-    formulation = data.get("formulation")
+    formulation = _formulation(record, path)
     if formulation is not None:
-        if not isinstance(formulation, Mapping):
-            raise RecordError(
-                "expected a formulation object (solvers' five elements)",
-                path=str(path),
-                line=record.line,
-                field="formulation",
-            )
         gold = Gold(
             status=gold.status, objective=gold.objective, raw=gold.raw, formulation=formulation
         )
@@ -287,22 +306,15 @@ _RECORD_LOADERS: dict[str, Callable[[Record, Path], EvalItem]] = {
 }
 
 
-def _read_json_file(path: Path) -> Any:
-    try:
-        return json.loads(path.read_text(encoding="utf-8-sig"))
-    except json.JSONDecodeError as exc:
-        raise RecordError(f"not valid JSON: {exc.msg}", path=str(path), line=exc.lineno) from None
-
-
 def _nlp4lp_item(folder: Path) -> EvalItem:
     for name in _NLP4LP_FILES:
         if not (folder / name).is_file():
             raise DataError(f"{folder}: an NLP4LP problem folder needs {name}; it is missing")
-    question = (folder / "description.txt").read_text(encoding="utf-8-sig")
+    question = read_text(folder / "description.txt")
     if not question.strip():
         raise RecordError("the problem text is empty", path=str(folder / "description.txt"))
     solution_path = folder / "solution.json"
-    solution = _read_json_file(solution_path)
+    solution = read_json(solution_path)
     if not isinstance(solution, Mapping) or "objective" not in solution:
         raise RecordError(
             "required field is missing; write the optimal objective value",
@@ -320,7 +332,7 @@ def _nlp4lp_item(folder: Path) -> EvalItem:
     meta: dict[str, Any] = {"folder": folder.name}
     parameters = folder / "parameters.json"
     if parameters.is_file():
-        meta["parameters"] = _read_json_file(parameters)
+        meta["parameters"] = read_json(parameters)
     return EvalItem(id=folder.name, question=question, gold=gold, source=str(folder), meta=meta)
 
 
@@ -382,7 +394,8 @@ def load_items(path: str | Path, *, format: str | None = None) -> list[EvalItem]
 
 
 def load_prompt_examples(path: str | Path) -> list[Example]:
-    """Load a prompt benchmark (BBH, GSM8K) through ``agent.tasks.prompt.load_examples``.
+    """Load a prompt benchmark (BBH, GSM8K, OPRO's GSM8K TSV) through
+    ``agent.tasks.prompt.load_examples``.
 
     Returns:
         ``agent.tasks.prompt.Example`` records.
@@ -397,4 +410,4 @@ def load_prompt_examples(path: str | Path) -> list[Example]:
         raise DataError(
             f"{path}: {fmt} is an optimization benchmark; load it with evals.datasets.load_items"
         )
-    return load_examples(path, format=fmt)  # type: ignore[arg-type]
+    return load_examples(path, format="tsv" if fmt == "gsm8k_tsv" else fmt)  # type: ignore[arg-type]

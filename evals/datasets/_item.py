@@ -19,8 +19,8 @@ class Gold:
         objective: the optimal objective value (``None`` when the label has none).
         named: named quantities and their values (OptiBench's ``results``); scored one by one.
         raw: the label exactly as the file wrote it (``"1500.0"``, ``"No Best Solution"``).
-        objective_name: the key of ``named`` that holds the objective ("" when none does), so
-            a prediction's objective can stand for that named value.
+        objective_name: kept for stored records; loaders leave it "" (no name pattern picks
+            the objective: the answer's formulation says which named result it is).
         formulation: a ground-truth formulation as a dict (synthetic items carry one), for an
             oracle replay by a scripted backend; never shown to the agent.
     """

@@ -16,6 +16,10 @@ _NUMBER = re.compile(
     )([eE][+-]?\d+)?$""",
     re.VERBOSE,
 )
+# A unit after the number: "18 kg", "1500 dollars", "250 m^2" (not "%": a share is not a count).
+_WITH_UNIT = re.compile(
+    r"^(?P<number>.*?\d\.?)\s*(?P<unit>[A-Za-z\u00b0\u00b2\u00b3][\w\u00b0\u00b2\u00b3/^. -]*)$"
+)
 _INFEASIBLE = {
     "no best solution",
     "infeasible",
@@ -28,7 +32,8 @@ _UNBOUNDED = {"unbounded", "the problem is unbounded"}
 
 def parse_number(value: Any) -> float:
     """Read one numeric label: an int or float, or a string such as ``"1500.0"``,
-    ``" 1,500 "``, ``"$18"``, ``"-3e2"``.
+    ``" 1,500 "``, ``"$18"``, ``"-3e2"``, or a number with a unit (``"18 kg"``,
+    ``"$1,500 dollars"``).
 
     Args:
         value: the label as the file wrote it.
@@ -55,7 +60,11 @@ def parse_number(value: Any) -> float:
         elif text[:2] in ("-$", "+$"):
             text = text[0] + text[2:].strip()
         if not _NUMBER.match(text):
-            raise ValueError(f"expected a number, got the text {value!r}")
+            unit = _WITH_UNIT.match(text)
+            if unit is not None and _NUMBER.match(unit.group("number").strip()):
+                text = unit.group("number").strip()
+            else:
+                raise ValueError(f"expected a number, got the text {value!r}")
         number = float(text.replace(",", ""))
     else:
         raise ValueError(f"expected a number, got a JSON {type(value).__name__}")

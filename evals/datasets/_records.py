@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from agent.data import read_json_lines, read_text
 from agent.errors import DataError, RecordError
 
 Container = Literal["array", "object", "lines"]
@@ -45,7 +46,9 @@ def _array(text: str, path: Path) -> list[Record]:
     try:
         json.loads(text)
     except json.JSONDecodeError as exc:
-        raise RecordError(f"not valid JSON: {exc.msg}", path=str(path), line=exc.lineno) from None
+        raise RecordError(
+            f"not valid JSON: {exc.msg} (column {exc.colno})", path=str(path), line=exc.lineno
+        ) from None
     decoder = json.JSONDecoder()
     records: list[Record] = []
     pos = _skip_space(text, text.index("[") + 1)
@@ -62,34 +65,19 @@ def _array(text: str, path: Path) -> list[Record]:
 
 
 def _lines(text: str, path: Path) -> list[Record]:
-    records: list[Record] = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            records.append(Record(number, json.loads(line)))
-        except json.JSONDecodeError as exc:
-            raise RecordError(
-                f"not valid JSON ({exc.msg}); JSON Lines files hold one object per line",
-                path=str(path),
-                line=number,
-            ) from None
-    return records
+    return [Record(number, value) for number, value in read_json_lines(path, text)]
 
 
 def read_records(path: str | Path) -> Records:
     """Read a JSON array, one JSON object, or JSON Lines (whatever the file's extension).
 
+    The text comes from ``agent.data.read_text`` (BOM dropped, CRLF normalized).
+
     Raises:
         DataError: the file is missing, empty or not JSON (naming the line).
     """
     path = Path(path)
-    if not path.is_file():
-        raise DataError(f"data file not found: {path}")
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise DataError(f"{path}: not UTF-8 text ({exc.reason}); save it as UTF-8") from None
+    text = read_text(path)
     start = text.lstrip()[:1]
     if not start:
         raise DataError(f"{path}: the file is empty")

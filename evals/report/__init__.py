@@ -6,14 +6,22 @@ Example:
     >>> write_report("runs/mamo").read_text()[:20]              # doctest: +SKIP
 """
 
-from evals.report._render import charts, comparison_chart, comparison_markdown, markdown
-from evals.report._summary import NOT_EXECUTED, compare, summarize
+from evals.report._render import (
+    chart_labels,
+    charts,
+    comparison_chart,
+    comparison_markdown,
+    markdown,
+)
+from evals.report._summary import SOLVED, comparability, compare, summarize
 from evals.report._write import REPORT_DIR, write_comparison, write_report
 
 __all__ = [
-    "NOT_EXECUTED",
     "REPORT_DIR",
+    "SOLVED",
+    "chart_labels",
     "charts",
+    "comparability",
     "compare",
     "comparison_chart",
     "comparison_markdown",

@@ -15,20 +15,35 @@ def markdown(summary: Mapping[str, Any]) -> str:
     """One run's report as Markdown."""
     s = summary
     agent = s.get("agent") or {}
+    usage = s.get("usage") or {}
+    status = s.get("status") or ""
+    notice: list[str] = []
+    if status in ("interrupted", "stopped", "running", "failed"):
+        word = {"running": "not finished (still running, or killed)"}.get(status, status)
+        notice = [
+            f"**This run was {word}**: {s.get('status_reason') or 'no reason recorded'}. "
+            f"Usage so far: {usage.get('calls', 0)} LLM calls, {usage.get('tokens', 0)} tokens, "
+            f"${usage.get('cost_usd', 0.0):.4f}.",
+            "",
+        ]
+    mode_line = f"- scoring mode: {s['mode']}; executor {s['executor']} x{s['workers']}"
+    if s.get("mode_reason"):
+        mode_line += f" (mode: {s['mode_reason']})"
     lines = [
         f"# Eval run {s['name']}",
         "",
+        *notice,
         f"- dataset: `{s['dataset']}`",
         f"- model: `{s['model']}`, votes {agent.get('votes', '-')}, "
         f"max rounds {agent.get('max_rounds', '-')}, method {agent.get('method', '-')}",
-        f"- scoring mode: {s['mode']}; executor {s['executor']} x{s['workers']}",
+        mode_line,
         f"- items: {s['items']} of {s['selected']} selected"
         + ("" if s["complete"] else " (run not complete)"),
         "",
         "| metric | value |",
         "|---|---|",
         f"| accuracy | {_pct(s['accuracy'])} ({s['correct']}/{s['items']}) |",
-        f"| execution rate | {_pct(s['execution_rate'])} |",
+        f"| execution rate (solver ran to a result) | {_pct(s['execution_rate'])} |",
         f"| LLM calls per item | {s['calls_per_item']:.2f} |",
         f"| tokens per item | {s['tokens_per_item']:.0f} |",
         f"| cost | ${s['cost_usd']:.4f} |",
@@ -59,12 +74,17 @@ def markdown(summary: Mapping[str, Any]) -> str:
 def comparison_markdown(cmp: Mapping[str, Any]) -> str:
     """Two runs side by side as Markdown."""
     a, b = cmp["a"], cmp["b"]
+    warnings = [
+        f"**Not comparable (compared with --force)**: {w}." for w in cmp.get("warnings") or []
+    ]
     lines = [
         f"# {a['name']} vs {b['name']}",
         "",
+        *(f"{w}\n" for w in warnings),
         f"| | {a['name']} | {b['name']} |",
         "|---|---|---|",
         f"| model | `{a['model']}` | `{b['model']}` |",
+        f"| scoring mode | {a['mode']} | {b['mode']} |",
         f"| items | {a['items']} | {b['items']} |",
         f"| accuracy (own items) | {_pct(a['accuracy'])} | {_pct(b['accuracy'])} |",
         f"| accuracy (the {cmp['common']} items in both) | {_pct(cmp['accuracy_a'])} "
@@ -87,6 +107,20 @@ def comparison_markdown(cmp: Mapping[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _label(ax: Any, bars: Any, labels: list[str]) -> None:
+    """Write each bar's value above it, so a zero bar (no height to see) still reads '0'."""
+    ax.bar_label(bars, labels=labels, padding=2, fontsize=8)
+
+
+def chart_labels(summary: Mapping[str, Any]) -> dict[str, list[str]]:
+    """The value written above each bar of ``charts`` (zeros included), by chart."""
+    cats = summary["by_category"]
+    return {
+        "accuracy_by_category": [_pct(row["accuracy"]) for row in cats.values()],
+        "outcomes": [str(summary["correct"]), *(str(c) for c in summary["failures"].values())],
+    }
+
+
 def charts(summary: Mapping[str, Any], folder: str | Path) -> list[Path]:
     """Accuracy by category, failure breakdown and time per item as PNG files.
 
@@ -103,8 +137,10 @@ def charts(summary: Mapping[str, Any], folder: str | Path) -> list[Path]:
     written: list[Path] = []
     cats = summary["by_category"]
     fig, ax = plt.subplots(figsize=(6, 3.5))
-    ax.bar(list(cats), [row["accuracy"] for row in cats.values()], color="tab:blue")
-    ax.set_ylim(0, 1)
+    labels = chart_labels(summary)
+    bars = ax.bar(list(cats), [row["accuracy"] for row in cats.values()], color="tab:blue")
+    _label(ax, bars, labels["accuracy_by_category"])
+    ax.set_ylim(0, 1.12)
     ax.set_ylabel("accuracy")
     ax.set_title(f"{summary['name']}: accuracy by category ({summary['mode']})")
     fig.tight_layout()
@@ -114,7 +150,11 @@ def charts(summary: Mapping[str, Any], folder: str | Path) -> list[Path]:
     fail = summary["failures"]
     fig, ax = plt.subplots(figsize=(6, 3.5))
     names = ["correct", *fail]
-    ax.bar(names, [summary["correct"], *fail.values()], color="tab:orange")
+    counts = [summary["correct"], *fail.values()]
+    bars = ax.bar(names, counts, color="tab:orange")
+    _label(ax, bars, labels["outcomes"])
+    ax.set_ylim(0, max(counts, default=0) * 1.15 + 1)
+    ax.tick_params(axis="x", labelrotation=30)
     ax.set_ylabel("items")
     ax.set_title(f"{summary['name']}: outcomes")
     fig.tight_layout()
@@ -140,10 +180,12 @@ def comparison_chart(cmp: Mapping[str, Any], folder: str | Path) -> Path:
     vb = [cmp["accuracy_b"], *(b["by_category"].get(c, {}).get("accuracy", 0.0) for c in cats)]
     xs = range(len(labels))
     fig, ax = plt.subplots(figsize=(7, 3.5))
-    ax.bar([x - 0.2 for x in xs], va, width=0.4, label=a["name"])
-    ax.bar([x + 0.2 for x in xs], vb, width=0.4, label=b["name"])
+    bars_a = ax.bar([x - 0.2 for x in xs], va, width=0.4, label=a["name"])
+    bars_b = ax.bar([x + 0.2 for x in xs], vb, width=0.4, label=b["name"])
+    _label(ax, bars_a, [_pct(v) for v in va])
+    _label(ax, bars_b, [_pct(v) for v in vb])
     ax.set_xticks(list(xs), labels)
-    ax.set_ylim(0, 1)
+    ax.set_ylim(0, 1.15)
     ax.set_ylabel("accuracy")
     ax.legend()
     fig.tight_layout()

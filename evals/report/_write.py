@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from agent.core import JsonlRunStore
 from evals.report._render import charts, comparison_chart, comparison_markdown, markdown
 from evals.report._summary import compare, summarize
 from evals.runner import load_records
@@ -23,7 +24,8 @@ def write_report(run: str | Path, *, plots: bool = True) -> dict[str, Any]:
         ConfigError: ``run`` is not an eval run directory.
     """
     config, records = load_records(run)
-    summary = summarize(config, records)
+    store = JsonlRunStore(Path(run))
+    summary = summarize(config, records, state=store.read_state(), usage=store.read_usage())
     folder = Path(run) / REPORT_DIR
     folder.mkdir(parents=True, exist_ok=True)
     files = [folder / "report.md", folder / "report.json"]
@@ -34,13 +36,16 @@ def write_report(run: str | Path, *, plots: bool = True) -> dict[str, Any]:
     return {**summary, "files": [str(f) for f in files]}
 
 
-def write_comparison(run_a: str | Path, run_b: str | Path, *, plots: bool = True) -> dict[str, Any]:
+def write_comparison(
+    run_a: str | Path, run_b: str | Path, *, plots: bool = True, force: bool = False
+) -> dict[str, Any]:
     """Compare two eval runs; writes ``RUN_A/report/compare_<B>.{md,json,png}``.
 
     Raises:
-        ConfigError: either directory is not an eval run.
+        ConfigError: either directory is not an eval run, or the runs are over different
+            datasets or modes and ``force`` is off.
     """
-    cmp = compare(load_records(run_a), load_records(run_b))
+    cmp = compare(load_records(run_a), load_records(run_b), force=force)
     folder = Path(run_a) / REPORT_DIR
     folder.mkdir(parents=True, exist_ok=True)
     name = cmp["b"]["name"]

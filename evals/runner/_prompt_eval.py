@@ -65,7 +65,7 @@ def run_prompt_eval(
         PromptScorer,
         PromptTask,
     )
-    from evals.datasets import detect_format, load_prompt_examples
+    from evals.datasets import detect_format, file_fingerprint, load_prompt_examples
     from evals.runner._progress import EvalProgress
 
     settings = settings or load_settings()
@@ -89,8 +89,8 @@ def run_prompt_eval(
         task = PromptTask(
             name=Path(dataset).stem,
             input_fields=fields,
-            answer_kind="number" if fmt == "gsm8k" else "exact",
-            max_tokens=256 if fmt == "gsm8k" else 48,
+            answer_kind="number" if fmt in ("gsm8k", "gsm8k_tsv") else "exact",
+            max_tokens=256 if fmt in ("gsm8k", "gsm8k_tsv") else 48,
         )
         candidate = PromptCandidate(task.instruction, (), task.position)
         prompt_desc = {"file": None, "method": "baseline"}
@@ -103,6 +103,7 @@ def run_prompt_eval(
         "task": {"name": Path(dataset).stem},
         "dataset": str(Path(dataset).resolve()),
         "dataset_format": fmt,
+        "dataset_fingerprint": file_fingerprint(dataset),
         "mode": f"prompt:{task.answer_kind}",
         "agent": {"model": model, "prompt": prompt_desc, "instruction": candidate.instruction},
         "model": model,

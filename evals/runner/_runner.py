@@ -1,7 +1,8 @@
 """Run benchmark items through the formulation agent into a run directory, resumable by item id.
 
 The run directory is agent/core's (``JsonlRunStore``), so ``optagent runs list/show`` see eval
-runs: ``config.json`` (``kind: eval``, dataset, mode, agent settings, selected item ids),
+runs: ``config.json`` (``kind: eval``, dataset and its fingerprint, mode and why it was
+chosen, agent settings, selected item ids),
 ``trials.jsonl`` with one trial per finished item (its record under ``artifacts``), appended
 and fsynced as each item finishes, ``state.json``, ``usage.json`` and ``best.json`` (accuracy
 so far). Resume skips every item id already in the journal; a torn last line is dropped.
@@ -20,7 +21,7 @@ from typing import Any
 from agent.core import JsonlRunStore, Trial
 from agent.errors import BudgetExceeded, ConfigError
 from agent.llm import Budget, UsageMeter
-from evals.datasets import EvalItem
+from evals.datasets import EvalItem, file_fingerprint, items_fingerprint
 from evals.runner._executors import EXECUTORS, Executor, Outcome, make_executor
 from evals.runner._oracle_rows import oracle_rows, write_oracle_rows
 from evals.runner._work import AgentSettings, Job
@@ -30,7 +31,7 @@ KIND = "eval"
 TIMEOUT = "timeout"
 ORACLE_FILE = "oracle.jsonl"
 # Settings a resumed run must share with its first part (others, like workers, may change).
-RESUME_KEYS = ("dataset", "mode", "agent", "selection")
+RESUME_KEYS = ("dataset", "dataset_fingerprint", "mode", "agent", "selection")
 _POLL_S = 0.25
 
 
@@ -262,6 +263,7 @@ def run_eval(
     mode: str,
     dataset: str = "",
     dataset_format: str = "",
+    mode_reason: str = "",
     selection: Mapping[str, Any] | None = None,
     executor: str | Executor = "thread",
     workers: int = 1,
@@ -281,6 +283,7 @@ def run_eval(
         mode: the scoring mode (``evals.scoring.SCORING_MODES``).
         dataset: the dataset path, stored in config.json and checked on resume.
         dataset_format: the detected format, for reports.
+        mode_reason: why ``mode`` was chosen (stored, and shown by reports).
         selection: ``limit``/``sample``/``seed`` as given, stored and checked on resume.
         executor: ``thread``, ``process``, ``ray`` or a ready ``Executor``.
         workers: items in flight at once.
@@ -330,7 +333,13 @@ def run_eval(
         "task": {"name": Path(dataset).stem if dataset else "items"},
         "dataset": str(Path(dataset).resolve()) if dataset else "",
         "dataset_format": dataset_format,
+        "dataset_fingerprint": (
+            file_fingerprint(dataset)
+            if dataset and Path(dataset).exists()
+            else items_fingerprint(items)
+        ),
         "mode": mode,
+        "mode_reason": mode_reason,
         "agent": settings.to_dict(),
         "model": settings.model,
         "optimizer": {"name": "formulate", "model": settings.model},
@@ -454,10 +463,17 @@ def run_eval(
         for job_id in list(running):
             pool.cancel(job_id)
         pool.close()
+        usage = totals.to_dict()
+        if threads:  # the shared meter also counts the calls of items cut off in flight
+            spent = shared.snapshot().to_dict()
+            for key in ("calls", "prompt_tokens", "completion_tokens", "total_tokens", "cost_usd"):
+                usage[key] = max(usage.get(key) or 0, spent.get(key) or 0)
+        store.write_usage(usage)
         store.write_state(
             {
                 "status": "interrupted",
-                "reason": "Ctrl-C",
+                "reason": f"interrupted (Ctrl-C) after {len(records)} of {len(items)} items; "
+                f"{len(running)} in flight were stopped",
                 "step": len(records),
                 "updated": time.time(),
             }
@@ -527,6 +543,8 @@ def _check_resume(stored: Mapping[str, Any], config: Mapping[str, Any], where: P
         if key == "selection":
             old = {k: v for k, v in (old or {}).items() if k != "limit"}
             new = {k: v for k, v in (new or {}).items() if k != "limit"}
+        if key == "dataset_fingerprint" and key not in stored:
+            continue  # a run made before fingerprints were kept: its dataset path is checked
         if old != new:
             raise ConfigError(
                 f"--resume: {where} was run with {key} {old!r}, not {new!r}; resume with the "

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
 
 # Statuses (agent.formulate._check and the runner) that mean the attempt did not run through.
 EXECUTION_ERROR_STATUSES: tuple[str, ...] = (
+    "truncated",
     "parse_error",
     "formulation_error",
     "solver_error",
@@ -19,6 +20,14 @@ EXECUTION_ERROR_STATUSES: tuple[str, ...] = (
     "not_solved",
     "error",
     "timeout",
+)
+# Statuses of an attempt whose model ran to a result (the execution rate counts these).
+SOLVED_STATUSES: tuple[str, ...] = (
+    "optimal",
+    "not_verified",
+    "code_ok",
+    "infeasible",
+    "unbounded",
 )
 
 
@@ -42,12 +51,15 @@ class Prediction:
         quantities: requested named values (OptiBench result names); None for a name the
             answer does not give as one number.
         error: the error text of a failed attempt ("" otherwise).
+        objective_name: the named quantity the formulation maps to its objective ("" when
+            none does); its value is the objective.
     """
 
     status: str
     objective: float | None = None
     quantities: Mapping[str, float | None] = field(default_factory=dict)
     error: str = ""
+    objective_name: str = ""
 
     @classmethod
     def from_answer(cls, answer: AgentAnswer) -> Prediction:
@@ -67,6 +79,7 @@ class Prediction:
             objective=_number(answer.objective),
             quantities={str(k): _number(v) for k, v in answer.quantities.items()},
             error=error,
+            objective_name=answer.objective_name,
         )
 
     @classmethod
@@ -80,6 +93,7 @@ class Prediction:
             "objective": self.objective,
             "quantities": dict(self.quantities),
             "error": self.error,
+            "objective_name": self.objective_name,
         }
 
     @classmethod
@@ -89,4 +103,5 @@ class Prediction:
             objective=_number(data.get("objective")),
             quantities={str(k): _number(v) for k, v in (data.get("quantities") or {}).items()},
             error=str(data.get("error") or ""),
+            objective_name=str(data.get("objective_name") or ""),
         )

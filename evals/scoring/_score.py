@@ -11,17 +11,36 @@ from typing import Any
 
 from agent.errors import ConfigError
 from evals.datasets import EvalItem, Gold
-from evals.scoring._prediction import EXECUTION_ERROR_STATUSES, Prediction
+from evals.scoring._prediction import SOLVED_STATUSES, Prediction
 from evals.scoring._tolerance import TOLERANCES
 
-SCORING_MODES: tuple[str, ...] = ("mamo", "orlm", "strict", "optibench")
+SCORING_MODES: tuple[str, ...] = ("mamo", "orlm", "optibench", "llmopt", "strict")
 FAILURES: tuple[str, ...] = (
-    "no_answer",
-    "execution_error",
+    "truncated",
+    "parse_error",
+    "invalid_formulation",
+    "solver_error",
+    "timeout",
+    "agent_error",
     "infeasible",
     "unbounded",
     "wrong_value",
+    "missing_value",
+    "no_answer",
 )
+# The failure of an answer without a value, by the agent's (or the runner's) status.
+_STATUS_FAILURE: dict[str, str] = {
+    "truncated": "truncated",
+    "parse_error": "parse_error",
+    "formulation_error": "invalid_formulation",
+    "solver_error": "solver_error",
+    "code_error": "solver_error",
+    "not_solved": "solver_error",
+    "timeout": "timeout",
+    "error": "agent_error",
+    "infeasible": "infeasible",
+    "unbounded": "unbounded",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,33 +74,44 @@ def _fmt(value: float | None) -> str:
     return "none" if value is None else f"{value:.10g}"
 
 
+def _label_text(raw: Any, name: str | None) -> str:
+    """The label as the file wrote it (MAMO's rule reads its decimals)."""
+    if name is not None and isinstance(raw, Mapping):
+        raw = raw.get(name)
+    return raw if isinstance(raw, str) else "" if raw is None else repr(raw)
+
+
 def _targets(
     gold: Gold, prediction: Prediction, mode: str
-) -> list[tuple[str, float, float | None]]:
-    """(name, label value, predicted value) for each value the mode compares."""
+) -> list[tuple[str, float, float | None, str]]:
+    """(name, label value, predicted value, label text) for each value the mode compares:
+    every named value when the label has them, else the objective."""
 
     def predicted(name: str) -> float | None:
         value = prediction.quantities.get(name)
-        if value is None and name == gold.objective_name:
+        if value is None and name == prediction.objective_name:
             value = prediction.objective
         return value
 
-    use_named = bool(gold.named) and (mode == "optibench" or gold.objective is None)
-    if use_named:
-        return [(name, label, predicted(name)) for name, label in gold.named.items()]
+    if gold.named and (mode == "optibench" or gold.objective is None):
+        return [
+            (name, label, predicted(name), _label_text(gold.raw, name))
+            for name, label in gold.named.items()
+        ]
     assert gold.objective is not None
-    objective = prediction.objective
-    if objective is None and gold.objective_name:
-        objective = prediction.quantities.get(gold.objective_name)
-    return [("objective", gold.objective, objective)]
+    return [("objective", gold.objective, prediction.objective, _label_text(gold.raw, None))]
 
 
-def _no_value_failure(prediction: Prediction) -> str:
-    if prediction.status in ("infeasible", "unbounded"):
-        return prediction.status
-    if prediction.status in EXECUTION_ERROR_STATUSES or prediction.error:
-        return "execution_error"
-    return "no_answer"
+def failure_of_status(prediction: Prediction) -> str:
+    """The failure of an answer that gave no value, from its status (``FAILURES``)."""
+    failure = _STATUS_FAILURE.get(prediction.status)
+    if failure == "solver_error" and "time_limit" in prediction.error:
+        return "timeout"
+    if failure is not None:
+        return failure
+    if prediction.status in SOLVED_STATUSES:
+        return "missing_value"
+    return "agent_error" if prediction.error else "no_answer"
 
 
 def _status_detail(prediction: Prediction) -> str:
@@ -89,40 +119,51 @@ def _status_detail(prediction: Prediction) -> str:
     return text + (f": {prediction.error.splitlines()[0][:200]}" if prediction.error else "")
 
 
+def _no_optimum(gold: Gold, prediction: Prediction, mode: str) -> ItemScore:
+    """A label saying no optimum exists. ORLM's evaluator appends ``if model.status ==
+    COPT.OPTIMAL: print(objval) else: print("No Best Solution")`` to the solver code, so under
+    ``orlm`` any solve that ended without an optimum (infeasible, unbounded, or a solver
+    status such as a time limit: ``not_solved``) matches either label."""
+    accepted = {"infeasible", "unbounded", "not_solved"} if mode == "orlm" else {gold.status}
+    if prediction.status in accepted:
+        return ItemScore(True, None, f"label says {gold.status}; answer says {prediction.status}")
+    has_value = prediction.objective is not None or any(
+        v is not None for v in prediction.quantities.values()
+    )
+    failure = "wrong_value" if has_value else failure_of_status(prediction)
+    if failure == "missing_value":
+        failure = "wrong_value"
+    shown = f" with objective {_fmt(prediction.objective)}" if has_value else ""
+    return ItemScore(
+        False, failure, f"label says {gold.status}; {_status_detail(prediction)}{shown}"
+    )
+
+
 def score_item(item: EvalItem, prediction: Prediction, mode: str) -> ItemScore:
     """Score ``prediction`` against ``item.gold`` under ``mode`` (one of ``SCORING_MODES``).
 
     A label that says no optimum exists (infeasible, unbounded) is matched by an answer with
-    that same status. Otherwise the answer's values are compared with the label's: the
-    objective (``mamo``, ``orlm``, ``strict``; the named values when the label has no
-    objective), or every named value (``optibench``; the objective when the label names none).
+    that status (under ``orlm``, by either). Otherwise every value the label has is compared
+    under the mode's rule (``evals.scoring.TOLERANCES``): each named value when the label has
+    named values (OptiBench's ``results``; the answer's objective stands for the named value
+    its formulation maps to ``objective``), else the objective.
 
     Returns:
-        An ``ItemScore``; ``failure`` is ``infeasible``/``unbounded`` (the answer claimed so),
-        ``execution_error`` (no value and an error status or text), ``no_answer`` (no value,
-        no error) or ``wrong_value``.
+        An ``ItemScore``. ``failure`` is one of ``FAILURES``: the attempt's own failure when
+        it gave no value (``truncated``, ``parse_error``, ``invalid_formulation``,
+        ``solver_error``, ``timeout``, ``agent_error``, ``no_answer``), ``infeasible`` or
+        ``unbounded`` when it claimed so against an optimum, ``missing_value`` when a solved
+        answer lacks a named value, ``wrong_value`` when a value is outside the tolerance.
+        ``detail`` names the quantities at fault.
 
     Raises:
-        ConfigError: an unknown mode.
+        ConfigError: an unknown mode, or an optimal label without a value.
     """
     if mode not in SCORING_MODES:
         raise ConfigError(f"unknown scoring mode {mode!r}; use one of {', '.join(SCORING_MODES)}")
     gold = item.gold
     if gold.status != "optimal":
-        if prediction.status == gold.status:
-            return ItemScore(True, None, f"label and answer both say {gold.status}")
-        has_value = prediction.objective is not None or any(
-            v is not None for v in prediction.quantities.values()
-        )
-        failure = (
-            "wrong_value"
-            if has_value and prediction.status not in ("infeasible", "unbounded")
-            else _no_value_failure(prediction)
-        )
-        shown = f" with objective {_fmt(prediction.objective)}" if has_value else ""
-        return ItemScore(
-            False, failure, f"label says {gold.status}; {_status_detail(prediction)}{shown}"
-        )
+        return _no_optimum(gold, prediction, mode)
     if prediction.status in ("infeasible", "unbounded"):
         return ItemScore(
             False,
@@ -132,13 +173,24 @@ def score_item(item: EvalItem, prediction: Prediction, mode: str) -> ItemScore:
     if gold.objective is None and not gold.named:
         raise ConfigError(f"item {item.id!r} has an optimal label without a value to compare")
     targets = _targets(gold, prediction, mode)
-    if all(p is None for _, _, p in targets):
-        return ItemScore(False, _no_value_failure(prediction), _status_detail(prediction))
+    missing = [n for n, _, p, _ in targets if p is None]
+    if len(missing) == len(targets) and prediction.status not in SOLVED_STATUSES:
+        return ItemScore(False, failure_of_status(prediction), _status_detail(prediction))
     match = TOLERANCES[mode]
-    wrong = [(n, g, p) for n, g, p in targets if p is None or not match(p, g)]
-    if not wrong:
-        shown = "; ".join(f"{n}: {_fmt(p)} ~ {_fmt(g)}" for n, g, p in targets[:5])
-        return ItemScore(True, None, f"{mode}: {shown}")
-    shown = "; ".join(f"{n}: answer {_fmt(p)}, label {_fmt(g)}" for n, g, p in wrong[:5])
-    more = f" (+{len(wrong) - 5} more)" if len(wrong) > 5 else ""
-    return ItemScore(False, "wrong_value", f"{mode}: {shown}{more}")
+    wrong = [(n, g, p) for n, g, p, text in targets if p is not None and not match(p, g, text)]
+    if wrong:
+        shown = "; ".join(f"'{n}': answer {_fmt(p)}, label {_fmt(g)}" for n, g, p in wrong[:5])
+        more = f" (+{len(wrong) - 5} more)" if len(wrong) > 5 else ""
+        if missing:
+            more += f"; missing {', '.join(repr(n) for n in missing[:5])}"
+        return ItemScore(False, "wrong_value", f"{mode}: wrong value {shown}{more}")
+    if missing:
+        names = ", ".join(repr(n) for n in missing[:5])
+        more = f" (+{len(missing) - 5} more)" if len(missing) > 5 else ""
+        return ItemScore(
+            False,
+            "missing_value",
+            f"{mode}: the answer ({prediction.status}) has no value for {names}{more}",
+        )
+    shown = "; ".join(f"{n}: {_fmt(p)} ~ {_fmt(g)}" for n, g, p, _ in targets[:5])
+    return ItemScore(True, None, f"{mode}: {shown}")

@@ -1,4 +1,5 @@
-"""Generate solved instances and write them as the JSONL ``question``/``answer`` format."""
+"""Generate solved instances as OptiBench-shaped rows (``question``, ``results`` of named
+values as strings) that also carry ``answer`` (the optimum) and the ground-truth formulation."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 
 import prompts
 from agent.errors import ConfigError
-from evals.synthetic._templates import BUILDERS, SIZES, TEMPLATES
+from evals.synthetic._templates import BUILDERS, SIZES, TEMPLATES, report_entries
 from solvers import SolveStatus, solve
 
 MAX_ATTEMPTS = 50
@@ -46,8 +47,11 @@ def generate(
         time_limit: solver seconds per instance (None: solve to optimality).
 
     Returns:
-        JSON-safe rows: ``question``, ``answer`` (the optimum), ``type`` (LP or MILP),
-        ``template``, ``size``, ``index`` and the ground-truth ``formulation``.
+        JSON-safe rows in OptiBench's shape: ``question``, ``index``, ``type`` (LP or MILP),
+        ``results`` (phrase-named values as strings: the objective, under a name without
+        max/min words, and variable values; the question lists the names), plus ``answer``
+        (the optimum), ``template``, ``size`` and the ground-truth ``formulation`` (whose
+        ``report`` maps each name to an expression).
 
     Raises:
         ConfigError: a bad count, template name or size; or no solvable instance drawn.
@@ -76,25 +80,39 @@ def _one(
     for attempt in range(MAX_ATTEMPTS):
         rng = random.Random((seed * _STRIDE + index) * MAX_ATTEMPTS + attempt)
         instance = BUILDERS[template](rng, size)
-        solution = solve(instance.formulation, time_limit=time_limit)
+        report = report_entries(template, instance)
+        formulation = {**instance.formulation, "report": report}
+        solution = solve(formulation, time_limit=time_limit)
         if solution.status is not SolveStatus.OPTIMAL or solution.objective is None:
             continue
         if _degenerate(solution.objective, solution.values):
             continue
-        question = prompts.render(f"evals/synthetic/{template}", **instance.context)
+        if len(solution.reported) != len(report):
+            continue
+        names = [entry["name"] for entry in report]
+        question = prompts.render(
+            f"evals/synthetic/{template}", **instance.context, requested=names
+        )
         return {
             "question": question,
-            "answer": solution.objective,
+            "index": index,
             "type": instance.kind,
+            "results": {name: _text(solution.reported[name]) for name in names},
+            "answer": solution.objective,
             "template": template,
             "size": size,
-            "index": index,
-            "formulation": instance.formulation,
+            "formulation": formulation,
         }
     raise ConfigError(
         f"template {template!r} gave no solvable instance in {MAX_ATTEMPTS} draws (seed {seed}, "
         f"index {index}); try another seed or a longer time limit"
     )
+
+
+def _text(value: float) -> str:
+    """A value as OptiBench writes it: a decimal string (``"1500.0"``), noise rounded off."""
+    rounded = round(value, 6)
+    return repr(rounded + 0.0)
 
 
 def write_jsonl(rows: Iterable[Mapping[str, Any]], path: str | Path) -> Path:

@@ -375,6 +375,61 @@ def scheduling(rng: random.Random, size: str) -> Instance:
     return Instance("MILP", formulation, context)
 
 
+# Named results, OptiBench-style: the objective under a phrase without max/min words, and a
+# few variable values (or sums of them) under phrases naming what they count.
+MAX_NAMED_VALUES = 4
+
+
+def _first(names: Sequence[str]) -> list[tuple[int, str]]:
+    return list(enumerate(names))[:MAX_NAMED_VALUES]
+
+
+def report_entries(template: str, instance: Instance) -> list[dict[str, str]]:
+    """The ``report`` of an instance's formulation: ``[{"name", "expression"}]``, the
+    objective first (mapped to ``objective``), then variable values under phrase names.
+
+    Raises:
+        KeyError: an unknown template.
+    """
+    c = instance.context
+    large = c.get("size") == "large" or len(instance.formulation["sets"]) > 2
+    entries: list[tuple[str, str]]
+    if template == "production_mix":
+        entries = [("Total profit in dollars", "objective")]
+        entries += [(f"Units of {p} to make", f"make[{j + 1}]") for j, p in _first(c["products"])]
+    elif template == "diet":
+        entries = [("Daily cost of the menu in dollars", "objective")]
+        entries += [(f"Servings of {f}", f"buy[{j + 1}]") for j, f in _first(c["foods"])]
+    elif template == "transport":
+        entries = [("Total shipping cost in dollars", "objective")]
+        entries += [
+            (f"Units shipped from {p}", f"sum(ship[{j + 1},d] for d in D)")
+            for j, p in _first(c["plants"])
+        ]
+    elif template == "assignment":
+        entries = [("Total cost of the assignment in dollars", "objective")]
+        entries += [
+            (f"Tasks given to {w}", f"sum(assign[{j + 1},t] for t in T)")
+            for j, w in _first(c["workers"])
+        ]
+    elif template == "knapsack":
+        count = "sum(take[g,i] for g in G for i in I)" if large else "sum(take[i] for i in I)"
+        entries = [("Total value taken", "objective"), ("Number of items taken", count)]
+    elif template == "scheduling":
+        entries = [("Total cost of the schedule in dollars", "objective")]
+        if c["size"] == "small":
+            entries.append(("People hired in all", "sum(staff[s] for s in S)"))
+            entries += [
+                (f"People on the shift starting {c['periods'][sh['start']]}", f"staff[{j + 1}]")
+                for j, sh in _first(c["shifts"])
+            ]
+        else:
+            entries.append(("People hired in all", "sum(staff[h,l] for h in H for l in L)"))
+    else:
+        raise KeyError(template)
+    return [{"name": name, "expression": expression} for name, expression in entries]
+
+
 BUILDERS: dict[str, Callable[[random.Random, str], Instance]] = {
     "production_mix": production_mix,
     "diet": diet,

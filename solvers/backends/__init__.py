@@ -19,6 +19,7 @@ from solvers.backends._registry import (
     backend_for,
     make_backend,
 )
+from solvers.backends._scip import ScipBackend, scip_available
 from solvers.backends._scipy_nlp import ScipyBackend
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "LinearRow",
     "PulpBackend",
     "PulpSolverName",
+    "ScipBackend",
     "ScipyBackend",
     "Solution",
     "SolveStatus",
@@ -42,4 +44,5 @@ __all__ = [
     "pulp_solver_available",
     "pulp_variables",
     "run_pulp",
+    "scip_available",
 ]

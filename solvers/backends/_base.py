@@ -27,6 +27,8 @@ class Solution:
     """A solver's answer. `values` maps variable labels (``x[1,a]``) to numbers.
 
     For TIME_LIMIT, `values` holds the incumbent when the solver had one (else it is empty).
+    `reported` maps each of the formulation's named results (``report``) to its value at
+    these values (filled by ``solvers.solve``; an entry that cannot be evaluated is absent).
     """
 
     status: SolveStatus
@@ -38,6 +40,7 @@ class Solution:
     runtime_s: float = 0.0
     sensitivity: Sensitivity | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    reported: dict[str, float] = field(default_factory=dict)
 
     @property
     def is_optimal(self) -> bool:
@@ -62,6 +65,7 @@ class Solution:
             "message": self.message,
             "runtime_s": self.runtime_s,
             "sensitivity": self.sensitivity.to_dict() if self.sensitivity else None,
+            "reported": dict(self.reported),
         }
 
     @classmethod
@@ -81,6 +85,7 @@ class Solution:
             message=str(data.get("message", "")),
             runtime_s=float(data.get("runtime_s", 0.0)),
             sensitivity=Sensitivity.from_dict(sensitivity) if sensitivity else None,
+            reported={str(k): float(v) for k, v in (data.get("reported") or {}).items()},
         )
 
 

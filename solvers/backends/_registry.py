@@ -1,24 +1,25 @@
-"""Pick a backend by problem class: HiGHS (then CBC) for LP/MILP, SciPy for NLP, none for MINLP."""
+"""Pick a backend by problem class: HiGHS (then CBC) for LP/MILP, SciPy for NLP, SCIP for MINLP."""
 
 from __future__ import annotations
 
 from solvers.backends._base import SolverBackend
 from solvers.backends._pulp import PulpBackend, pulp_solver_available
+from solvers.backends._scip import ScipBackend, scip_available
 from solvers.backends._scipy_nlp import ScipyBackend
 from solvers.errors import UnsupportedProblemError
 from solvers.expressions import ProblemClass
 
-BACKENDS: tuple[str, ...] = ("highs", "cbc", "scipy")
+BACKENDS: tuple[str, ...] = ("highs", "cbc", "scipy", "scip")
 
 
 def available_backends() -> list[str]:
     """Names of the backends that can run here, in order of preference."""
     names = [name for name in ("highs", "cbc") if pulp_solver_available(name)]
-    return [*names, "scipy"]
+    return [*names, "scipy", *(["scip"] if scip_available() else [])]
 
 
 def make_backend(name: str) -> SolverBackend:
-    """Build a backend by name ("highs", "cbc", "scipy", "scipy-trust-constr").
+    """Build a backend by name ("highs", "cbc", "scipy", "scipy-trust-constr", "scip").
 
     Raises:
         UnsupportedProblemError: an unknown name.
@@ -29,8 +30,10 @@ def make_backend(name: str) -> SolverBackend:
         return ScipyBackend()
     if name == "scipy-trust-constr":
         return ScipyBackend(method="trust-constr")
+    if name == "scip":
+        return ScipBackend()
     raise UnsupportedProblemError(
-        f"unknown solver '{name}' (choose from highs, cbc, scipy, scipy-trust-constr)"
+        f"unknown solver '{name}' (choose from highs, cbc, scipy, scipy-trust-constr, scip)"
     )
 
 
@@ -42,8 +45,8 @@ def backend_for(problem_class: ProblemClass, *, prefer: str | None = None) -> So
         prefer: a backend name to use instead of the default.
 
     Raises:
-        UnsupportedProblemError: no installed backend handles the class (MINLP), or the preferred
-            one does not.
+        UnsupportedProblemError: no installed backend handles the class (MINLP without
+            pyscipopt), or the preferred one does not.
     """
     if prefer is not None:
         backend = make_backend(prefer)
@@ -57,7 +60,9 @@ def backend_for(problem_class: ProblemClass, *, prefer: str | None = None) -> So
         raise UnsupportedProblemError("no LP/MILP solver available: install highspy or pulp")
     if problem_class is ProblemClass.NLP:
         return ScipyBackend()
+    if scip_available():
+        return ScipBackend()
     raise UnsupportedProblemError(
-        "MINLP (integer variables in a nonlinear model) is not supported by the installed "
-        "solvers; linearize the nonlinear terms or make the integer variables continuous"
+        "MINLP (integer variables in a nonlinear model) needs SCIP: pip install pyscipopt; "
+        "or linearize the nonlinear terms or make the integer variables continuous"
     )

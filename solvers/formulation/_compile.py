@@ -25,6 +25,7 @@ from solvers.expressions import (
 )
 from solvers.formulation._compiled import Model, Row, ScalarVariable, variable_label
 from solvers.formulation._model import Formulation, ParameterDef, VariableDef
+from solvers.formulation._report import check_report
 
 _IDENTIFIER = re.compile(r"^[A-Za-z]\w*$")
 _RESERVED = {"sum", "in", "for", "if", "and", "or", "not", *FUNCTIONS}
@@ -217,6 +218,7 @@ def compile_formulation(formulation: Formulation) -> Model:
     rows: list[Row] = []
     for constraint in formulation.constraints:
         rows.extend(_unroll(constraint.name, constraint, evaluator))
+    check_report(formulation, evaluator)
     has_integers = any(v.is_integer for v in variables)
     problem_class = classify([objective, *(r.body for r in rows)], has_integers=has_integers)
     return Model(

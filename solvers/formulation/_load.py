@@ -18,6 +18,7 @@ _ELEMENTS = {
     "variables": "variable",
     "constraints": "constraint",
     "objective": "objective",
+    "report": "report",
 }
 
 

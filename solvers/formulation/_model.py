@@ -68,6 +68,25 @@ class ConstraintDef(_Strict):
     description: str = ""
 
 
+class ReportDef(_Strict):
+    """A named quantity the answer reports, e.g. ``{"name": "The number of chairs",
+    "expression": "x['chairs']"}``.
+
+    ``name`` is the requested phrase exactly as given (it need not be an identifier);
+    ``expression`` is an expression over the variables and parameters, or the word
+    ``objective`` for the objective value.
+    """
+
+    name: str = Field(description="The requested quantity's phrase, exactly as given.")
+    expression: str = Field(
+        description="An expression over the variables, e.g. 'x[1] + x[2]', or 'objective'."
+    )
+
+
+OBJECTIVE_REPORT = "objective"
+"""The ``ReportDef.expression`` that stands for the objective value."""
+
+
 class Formulation(_Strict):
     """An optimization model in LLMOPT's five elements; expressions are strings."""
 
@@ -78,3 +97,7 @@ class Formulation(_Strict):
     variables: list[VariableDef] = Field(min_length=1)
     objective: ObjectiveDef
     constraints: list[ConstraintDef] = Field(default_factory=list)
+    report: list[ReportDef] = Field(
+        default_factory=list,
+        description="Named quantities to report: the requested phrase and its expression.",
+    )

@@ -15,7 +15,7 @@ from solvers import (
     solve,
     verify,
 )
-from solvers.backends import PulpBackend, ScipyBackend, make_backend
+from solvers.backends import PulpBackend, ScipBackend, ScipyBackend, make_backend
 from solvers.errors import BackendError
 from solvers.examples import load_example
 
@@ -44,20 +44,45 @@ def test_registry_picks_by_problem_class() -> None:
     assert isinstance(backend_for(ProblemClass.LP), PulpBackend)
     assert backend_for(ProblemClass.MILP).name == "highs"
     assert isinstance(backend_for(ProblemClass.NLP), ScipyBackend)
-    with pytest.raises(UnsupportedProblemError, match="MINLP"):
-        backend_for(ProblemClass.MINLP)
+    assert isinstance(backend_for(ProblemClass.MINLP), ScipBackend)
     with pytest.raises(UnsupportedProblemError, match="cannot solve a NLP"):
         backend_for(ProblemClass.NLP, prefer="highs")
 
 
-def test_minlp_gets_a_clear_unsupported_message() -> None:
+def test_minlp_goes_to_scip_and_verifies() -> None:
     formulation = {
         "variables": [{"name": "n", "type": "integer", "upper": 5}, {"name": "x", "upper": 3}],
-        "objective": {"sense": "maximize", "expression": "n*x"},
+        "objective": {"sense": "maximize", "expression": "n*x - 0.5*n**2"},
+        "constraints": [{"name": "cap", "expression": "n + x <= 6.5"}],
     }
     assert compile_formulation(load_formulation_dict(formulation)).problem_class == "MINLP"
-    with pytest.raises(UnsupportedProblemError, match="linearize"):
-        solve(formulation)
+    solution = solve(formulation)
+    # n integer: n=3, x=3 gives 9 - 4.5 = 4.5; n=4, x=2.5 gives 10 - 8 = 2; n=2, x=3 gives 4.
+    assert solution.solver == "scip" and solution.status is SolveStatus.OPTIMAL
+    assert solution.objective == pytest.approx(4.5)
+    assert solution.values["n"] == 3.0
+    assert verify(formulation, solution).ok
+
+
+def test_scip_reports_infeasible_and_unsupported_operators() -> None:
+    infeasible = {
+        "variables": [{"name": "n", "type": "integer", "upper": 5}, {"name": "x", "upper": 3}],
+        "objective": {"sense": "maximize", "expression": "n*x"},
+        "constraints": [{"name": "too_much", "expression": "n*x >= 100"}],
+    }
+    assert solve(infeasible).status is SolveStatus.INFEASIBLE
+    unbounded = {
+        "variables": [{"name": "n", "type": "integer"}, {"name": "x"}],
+        "objective": {"sense": "maximize", "expression": "n*x"},
+        "constraints": [{"name": "some", "expression": "n + x >= 1"}],
+    }
+    assert solve(unbounded).status is SolveStatus.UNBOUNDED
+    tangent = {
+        "variables": [{"name": "n", "type": "integer", "upper": 5}],
+        "objective": {"sense": "maximize", "expression": "tan(n)"},
+    }
+    with pytest.raises(BackendError, match="SCIP does not support tan"):
+        solve(tangent)
 
 
 def load_formulation_dict(data: dict):

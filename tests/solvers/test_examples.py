@@ -180,7 +180,14 @@ def test_unbounded_models_get_an_improving_ray(name: str) -> None:
 
 
 def test_example_collection_covers_the_required_classes() -> None:
-    counts: dict[str, int] = {"LP": 0, "MILP": 0, "NLP": 0, "infeasible": 0, "unbounded": 0}
+    counts: dict[str, int] = {
+        "LP": 0,
+        "MILP": 0,
+        "NLP": 0,
+        "MINLP": 0,
+        "infeasible": 0,
+        "unbounded": 0,
+    }
     two_dimensional = 0
     methods = set()
     for name in NAMES:
@@ -194,6 +201,7 @@ def test_example_collection_covers_the_required_classes() -> None:
             two_dimensional += 1
     assert len(NAMES) >= 30
     assert counts["LP"] >= 8 and counts["MILP"] >= 8 and counts["NLP"] >= 4, counts
+    assert counts["MINLP"] >= 1, counts
     assert counts["infeasible"] >= 3 and counts["unbounded"] >= 3, counts
     assert two_dimensional >= 5
     assert methods == {"hand", "brute_force", "second_solver"}

@@ -22,6 +22,18 @@ def test_solve_prints_a_verified_optimum_table() -> None:
     assert "ok (3 rows checked)" in result.output
 
 
+def test_an_integer_nonlinear_model_solves_with_scip_and_shows_its_named_results() -> None:
+    path = str(example_path("minlp_can_design"))
+    result = runner.invoke(app, ["solve", "--formulation", path])
+    assert result.exit_code == 0, result.output
+    assert "MINLP" in result.output and "scip" in result.output
+    assert "ok (1 rows checked)" in result.output
+    assert "named results" in result.output and "The radius in centimetres" in result.output
+    payload = json.loads(runner.invoke(app, ["solve", "--formulation", path, "--json"]).output)
+    assert payload["solution"]["reported"]["The height in centimetres"] == 6.0
+    assert payload["verification"]["ok"] is True
+
+
 def test_solve_json_output_is_machine_readable() -> None:
     path = example_path("milp_knapsack")
     result = runner.invoke(

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from agent.data import read_text
 from agent.errors import ConfigError, DataError
 from agent.llm._backend import Backend
 from agent.llm._types import Completion, Request, Usage
@@ -43,7 +44,7 @@ def read_oracle_rows(path: str | Path) -> list[dict[str, Any]]:
     files = sorted(source.glob("*.json")) if source.is_dir() else [source]
     rows: list[Any] = []
     for file in files:
-        text = file.read_text(encoding="utf-8")
+        text = read_text(file)
         try:
             data = json.loads(text)
             rows.extend(data if isinstance(data, list) else [data])

@@ -1,12 +1,14 @@
-"""Dataset loaders for prompt tasks: JSONL, CSV, JSON arrays, GSM8K and BBH shapes.
+"""Dataset loaders for prompt tasks: JSONL, CSV, JSON arrays, GSM8K, BBH and OPRO's GSM8K TSV.
 
 Every loader returns ``Example`` records and raises ``DataError`` naming the file, the line
-(or record) and the field when a record does not fit.
+(or record) and the field when a record does not fit. Files are read through ``agent.data``
+(one reader for every loader: BOM, CRLF, JSON errors with file and line).
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import json
 import random
 import re
@@ -15,11 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from agent.data import read_json, read_json_lines, read_text
 from agent.errors import DataError
 from agent.tasks.prompt._task import Example
 
-DataFormat = Literal["jsonl", "json", "csv", "gsm8k", "bbh"]
-DATA_FORMATS: tuple[str, ...] = ("jsonl", "json", "csv", "gsm8k", "bbh")
+DataFormat = Literal["jsonl", "json", "csv", "gsm8k", "bbh", "tsv"]
+DATA_FORMATS: tuple[str, ...] = ("jsonl", "json", "csv", "gsm8k", "bbh", "tsv")
 _GSM8K_FINAL = re.compile(r"####\s*(.+?)\s*$", re.DOTALL)
 
 
@@ -42,30 +45,33 @@ def gsm8k_final_answer(answer: str) -> str | None:
 
 
 def _records_jsonl(path: Path) -> Iterator[tuple[str, Any]]:
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                yield f"line {number}", json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise DataError(f"{path}: line {number} is not valid JSON: {exc.msg}") from None
+    for number, value in read_json_lines(path):
+        yield f"line {number}", value
 
 
 def _records_csv(path: Path) -> Iterator[tuple[str, Any]]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
-        if reader.fieldnames is None:
-            raise DataError(f"{path}: the CSV file is empty; it needs a header row")
-        for number, row in enumerate(reader, start=2):
-            yield f"line {number}", row
+    reader = csv.DictReader(io.StringIO(read_text(path), newline=""))
+    if reader.fieldnames is None:
+        raise DataError(f"{path}: the CSV file is empty; it needs a header row")
+    for number, row in enumerate(reader, start=2):
+        yield f"line {number}", row
+
+
+def _records_tsv(path: Path) -> Iterator[tuple[str, Any]]:
+    """OPRO's GSM8K TSV files: ``question<TAB>answer`` per line, no header."""
+    for number, line in enumerate(read_text(path).split("\n"), start=1):
+        if not line.strip():
+            continue
+        question, tab, answer = line.rpartition("\t")
+        if not tab or not question.strip():
+            raise DataError(
+                f"{path}: line {number}: expected 'question<TAB>answer' (OPRO's GSM8K TSV)"
+            )
+        yield f"line {number}", {"question": question.strip(), "answer": answer.strip()}
 
 
 def _read_json(path: Path) -> Any:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise DataError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno})") from None
+    return read_json(path)
 
 
 def detect_format(path: str | Path) -> DataFormat:
@@ -74,8 +80,10 @@ def detect_format(path: str | Path) -> DataFormat:
     suffix = path.suffix.lower()
     if suffix == ".csv":
         return "csv"
+    if suffix == ".tsv":
+        return "tsv"
     if suffix == ".json":
-        text = path.read_text(encoding="utf-8").lstrip()
+        text = read_text(path).lstrip()
         if text.startswith("["):
             return "json"
         try:
@@ -133,8 +141,9 @@ def load_examples(
             for jsonl/json/csv/gsm8k, ``input`` for bbh).
         target_field: record field holding the answer; default ``answer`` (``target`` for
             bbh).
-        format: jsonl, json (an array), csv, gsm8k (``answer`` ends in ``#### N``) or bbh
-            (``{"examples": [{"input", "target"}]}``); detected when ``None``.
+        format: jsonl, json (an array), csv, gsm8k (``answer`` ends in ``#### N``), bbh
+            (``{"examples": [{"input", "target"}]}``) or tsv (OPRO's GSM8K files:
+            ``question<TAB>answer``, no header); detected when ``None``.
 
     Returns:
         The examples, in file order.
@@ -155,6 +164,8 @@ def load_examples(
     records: Iterator[tuple[str, Any]]
     if fmt == "csv":
         records = _records_csv(path)
+    elif fmt == "tsv":
+        records = _records_tsv(path)
     elif fmt in ("jsonl", "gsm8k"):
         records = _records_jsonl(path)
     elif fmt == "bbh":
