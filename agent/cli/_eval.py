@@ -68,11 +68,21 @@ def run(
         int | None, typer.Option("--sample", help="A random sample of N items (with --seed).")
     ] = None,
     seed: Annotated[int, typer.Option("--seed", help="Seed of --sample.")] = 0,
+    split: Annotated[
+        Path | None,
+        typer.Option("--ids", help="A split file: the item ids to run, one per line "
+                     "(e.g. evals/splits/mamo_easy_lp_test.txt)."),
+    ] = None,
     votes: Annotated[int, typer.Option("--votes", help="Independent formulations.")] = 1,
     max_rounds: Annotated[int, typer.Option("--max-rounds", help="Attempts per formulation.")] = 3,
     method: Annotated[
-        str, typer.Option("--method", help="formulation (typed, verified) or code.")
-    ] = "formulation",
+        str,
+        typer.Option(
+            "--method",
+            help="auto (compact on llama.cpp models, else formulation), formulation (typed "
+            "JSON, verified), compact (few-token language under the text's grammar) or code.",
+        ),
+    ] = "auto",
     max_new_tokens: Annotated[
         int, typer.Option("--max-new-tokens", help="Longest model reply per sample.")
     ] = 1024,
@@ -117,6 +127,8 @@ def run(
     )
     fmt = data_format or detect_format(dataset)
     selection = {"limit": limit, "sample": sample, "seed": seed}
+    if split is not None:
+        selection["ids"] = str(split)
     if is_prompt_format(fmt):
         from evals.runner import run_prompt_eval
 
@@ -146,7 +158,10 @@ def run(
                 + f": {choice.reason}",
                 highlight=False,
             )
-        items = select_items(loaded, limit=limit, sample=sample, seed=seed)
+        from evals.runner._runner import read_split
+
+        split_ids = read_split(split) if split is not None else None
+        items = select_items(loaded, limit=limit, sample=sample, seed=seed, ids=split_ids)
         agent = AgentSettings(
             settings.model,
             votes=votes,

@@ -65,8 +65,9 @@ def solve_command(
         str | None,
         typer.Option(
             "--method",
-            help="formulation (typed, verified) or code (PuLP/SciPy code run in the sandbox) "
-            "[formulation].",
+            help="auto (compact on llama.cpp models, else formulation), formulation (typed "
+            "JSON, verified), compact (few-token language under the text's grammar) or code "
+            "(PuLP/SciPy code run in the sandbox) [auto].",
         ),
     ] = None,
     max_new_tokens: Annotated[
@@ -218,7 +219,7 @@ _SHOW = SHOW
 DEFAULTS: dict[str, Any] = {
     "votes": 1,
     "max_rounds": 3,
-    "method": "formulation",
+    "method": "auto",
     "max_tokens": 1024,
     "time_limit": 30.0,
 }

@@ -38,7 +38,7 @@ class AgentSettings:
     max_rounds: int = 3
     max_tokens: int = 1024
     time_limit: float | None = 30.0
-    method: str = "formulation"
+    method: str = "auto"
     cache: str | None = None
 
     def to_dict(self) -> dict[str, Any]:

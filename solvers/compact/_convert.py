@@ -6,21 +6,33 @@ from collections.abc import Sequence
 
 from solvers.compact._parse import CompactModel, CompactSyntaxError, Linear, Refusal, parse_compact
 from solvers.compact._vocabulary import canonical
-from solvers.formulation import ConstraintDef, Formulation, ObjectiveDef, VariableDef
+from solvers.formulation import (
+    ConstraintDef,
+    Formulation,
+    ObjectiveDef,
+    ReportDef,
+    VariableDef,
+)
 
 _SENSES = {"<=": "<=", ">=": ">=", "=": "=="}
 
 
 def compact_to_formulation(
-    source: str | CompactModel, *, name: str = "compact", description: str = ""
+    source: str | CompactModel,
+    *,
+    quantities: Sequence[str] = (),
+    name: str = "compact",
+    description: str = "",
 ) -> Formulation:
     """The typed formulation of a compact text (or an already parsed one).
 
     Every constraint becomes ``terms op constant`` with the variables moved left, named
-    ``c1, c2, ...`` in order. Variables are non-negative (binary: 0/1).
+    ``c1, c2, ...`` in order. Variables are non-negative (binary: 0/1). ``report K`` lines
+    become the formulation's named results for ``quantities[K - 1]``.
 
     Raises:
-        CompactSyntaxError: the text does not parse, or it is a ``none``/``nonlinear`` refusal.
+        CompactSyntaxError: the text does not parse, it is a ``none``/``nonlinear`` refusal,
+            or a report line numbers a quantity that was not requested.
     """
     model = parse_compact(source) if isinstance(source, str) else source
     if isinstance(model, Refusal):
@@ -38,12 +50,17 @@ def compact_to_formulation(
                 expression=f"{terms.render()} {_SENSES[row.op]} {canonical(-moved.constant)}",
             )
         )
+    report = [
+        ReportDef(name=quantity, expression=expression)
+        for quantity, expression in report_expressions(model, quantities).items()
+    ]
     return Formulation(
         name=name,
         description=description,
         variables=variables,
         objective=ObjectiveDef(sense=model.sense, expression=model.objective.render()),
         constraints=constraints,
+        report=report,
     )
 
 

@@ -60,7 +60,7 @@ class Linear:
 
     def render(self) -> str:
         """The expression in the solvers' expression language (``2*x - 3*y + 4``)."""
-        pieces = [(c < 0, f"{canonical(abs(c))}*{n}") for n, c in self.terms.items() if c != 0]
+        pieces = [(c < 0, _term(abs(c), n)) for n, c in self.terms.items() if c != 0]
         if self.constant or not pieces:
             pieces.append((self.constant < 0, canonical(abs(self.constant))))
         negative, first = pieces[0]
@@ -68,6 +68,10 @@ class Linear:
         for negative, piece in pieces[1:]:
             text += f" - {piece}" if negative else f" + {piece}"
         return text
+
+
+def _term(coefficient: float, name: str) -> str:
+    return name if coefficient == 1 else f"{canonical(coefficient)}*{name}"
 
 
 @dataclass(frozen=True)
