@@ -22,11 +22,22 @@ from agent.formulate._check import (
     check_reply,
 )
 from agent.formulate._code import check_code_reply
+from agent.formulate._compact import (
+    ADAPTER_TASK,
+    COMPACT_MAX_TOKENS,
+    REFUSED,
+    check_compact_reply,
+    compact_request,
+    precheck,
+)
 from agent.formulate._examples import worked_examples
 from agent.formulate._run import TRUNCATED, SolveJournal, check_from_artifacts, rounds_by_chain
 from agent.formulate._schema import bounded_formulation_schema
 from agent.formulate._vote import Ballot, vote
 from agent.llm import LLM, Budget, Message, load
+from agent.llm._types import request_of
+
+METHODS = ("auto", "formulation", "compact", "code")
 
 VOTE_TEMPERATURE = 0.7
 
@@ -42,7 +53,8 @@ class _Chain:
 
     @property
     def done(self) -> bool:
-        return self.last is not None and self.last.ok
+        """Verified, or refused (no problem to formulate: more rounds change nothing)."""
+        return self.last is not None and (self.last.ok or self.last.status == REFUSED)
 
     def record(self, reply: _Reply, check: Check) -> dict[str, Any]:
         """Add a finished round; returns its public record (the answer's trace row)."""
@@ -122,7 +134,7 @@ def solve(
     run_dir: str | Path | None = None,
     max_tokens: int = 1024,
     time_limit: float | None = 30.0,
-    method: str = "formulation",
+    method: str = "auto",
     resume: bool = False,
 ) -> AgentAnswer:
     """Formulate a problem given in words, solve and verify it, correct it from the solvers'
@@ -146,8 +158,11 @@ def solve(
         max_tokens: longest reply per sample; a reply cut off there is reported as
             ``truncated``.
         time_limit: solver seconds per formulation.
-        method: ``formulation`` (typed, verified) or ``code`` (PuLP/SciPy code run only in
-            the sandbox, for what the formulation cannot express; its answer is unverified).
+        method: ``formulation`` (typed JSON, verified), ``compact`` (the few-token language
+            under a grammar of the text's numbers and words, for small local models; a failed
+            round is sampled again rather than corrected), ``code`` (PuLP/SciPy code run only
+            in the sandbox, for what the formulation cannot express; its answer is
+            unverified), or ``auto``: ``compact`` on llama.cpp models, else ``formulation``.
         resume: continue the run in ``run_dir``: finished rounds are taken from its journal,
             the rest (and the vote) continue. The problem and options must be the first run's.
 
@@ -178,8 +193,8 @@ def solve(
         raise ConfigError(f"max_rounds must be at least 1, got {max_rounds}")
     if max_tokens < 1:
         raise ConfigError(f"max_tokens must be at least 1, got {max_tokens}")
-    if method not in ("formulation", "code"):
-        raise ConfigError(f"method must be 'formulation' or 'code', got {method!r}")
+    if method not in METHODS:
+        raise ConfigError(f"method must be one of {', '.join(METHODS)}; got {method!r}")
     if resume and run_dir is None:
         raise ConfigError("resume=True needs run_dir (the directory of the run to continue)")
     journal = SolveJournal.at(run_dir) if run_dir is not None else None
@@ -188,6 +203,8 @@ def solve(
     else:
         cache = str(journal.cache_path) if journal is not None else None
         llm = load(model, budget=budget, cache=cache)
+    if method == "auto":
+        method = "compact" if hasattr(llm.backend, "engine_for") else "formulation"
     options = {
         "problem": text,
         "method": method,
@@ -211,6 +228,7 @@ def solve(
         text.strip(),
         quantities=tuple(quantities or ()),
         code_path=method == "code",
+        compact_path=method == "compact",
         votes=votes,
         max_tokens=max_tokens,
         time_limit=time_limit,
@@ -251,6 +269,7 @@ class _Agent:
         *,
         quantities: tuple[str, ...] = (),
         code_path: bool,
+        compact_path: bool = False,
         votes: int,
         max_tokens: int,
         time_limit: float | None,
@@ -258,6 +277,10 @@ class _Agent:
     ) -> None:
         self.llm = llm
         self.code_path = code_path
+        self.compact_path = compact_path
+        self.quantities = quantities
+        self.refusal = precheck(problem) if compact_path else None
+        self.grammar: str | None = None
         self.votes = votes
         self.max_tokens = max_tokens
         self.time_limit = time_limit
@@ -267,8 +290,13 @@ class _Agent:
         self.schema = None if code_path else bounded_formulation_schema()
         self.feedback_template = "formulate/code_feedback" if code_path else "formulate/feedback"
         self.temperature = 0.0 if votes == 1 else VOTE_TEMPERATURE
-        if code_path:
-            self.base: tuple[Message, ...] = (
+        if compact_path:
+            messages, self.grammar = compact_request(problem, quantities)
+            self.base: tuple[Message, ...] = tuple(messages)
+            self.schema = None
+            self.max_tokens = min(max_tokens, COMPACT_MAX_TOKENS)
+        elif code_path:
+            self.base = (
                 Message("user", prompts.render("formulate/code", problem=problem).strip()),
             )
         else:
@@ -312,6 +340,11 @@ class _Agent:
 
     def _correct(self, chain: _Chain) -> None:
         assert chain.last is not None
+        if self.compact_path:  # a small model does not read feedback: sample again
+            seed = 1000 * len(chain.rounds) + chain.index
+            (reply,) = self._sample(self.base, n=1, seed=seed, temperature=VOTE_TEMPERATURE)
+            self._finish_round(chain, reply)
+            return
         feedback = prompts.render(
             self.feedback_template,
             status=chain.last.status,
@@ -344,7 +377,11 @@ class _Agent:
             )
 
     def _check(self, reply: _Reply) -> Check:
-        if self.code_path:
+        if self.refusal is not None:
+            return self.refusal
+        if self.compact_path:
+            check = check_compact_reply(reply.text, self.quantities, time_limit=self.time_limit)
+        elif self.code_path:
             check = check_code_reply(reply.text)
         elif reply.parsed is None:
             check = Check(PARSE_ERROR, reply.error)
@@ -360,9 +397,35 @@ class _Agent:
             )
         return check
 
-    def _sample(self, messages: Sequence[Message], *, n: int, seed: int | None) -> list[_Reply]:
+    def _sample(
+        self,
+        messages: Sequence[Message],
+        *,
+        n: int,
+        seed: int | None,
+        temperature: float | None = None,
+    ) -> list[_Reply]:
         """``n`` replies; one unusable sample does not cost the others (they are asked for
         again one by one, with distinct seeds)."""
+        if self.refusal is not None:  # no model call for a text that is no problem
+            return [_Reply("") for _ in range(n)]
+        if self.compact_path:
+            request = request_of(
+                list(messages),
+                n=n,
+                temperature=self.temperature if temperature is None else temperature,
+                max_tokens=self.max_tokens,
+                seed=seed,
+                grammar=self.grammar,
+                adapter=ADAPTER_TASK,
+            )
+            started = time.perf_counter()
+            completions = self.llm.batch([request])[0]
+            seconds = (time.perf_counter() - started) / max(1, n)
+            return [
+                _Reply(c.text, None, "", c.finish_reason, cached=c.cached, seconds=seconds)
+                for c in completions
+            ]
         options: dict[str, Any] = {
             "temperature": self.temperature,
             "max_tokens": self.max_tokens,

@@ -54,6 +54,12 @@ class LLM:
     def spec(self) -> str:
         return self.backend.spec
 
+    @property
+    def identity(self) -> str:
+        """The model's identity in cache keys: the spec, plus the hash of any adapter file, so
+        no answer of one model (or adapter) is ever replayed as another's."""
+        return str(getattr(self.backend, "identity", self.backend.spec))
+
     def __repr__(self) -> str:
         return f"LLM({self.spec!r})"
 
@@ -111,7 +117,7 @@ class LLM:
         """Yield the text of one completion as it is generated; a cached answer comes whole."""
         request = request_of(messages, **options)
         if self.cache is not None:
-            hit = self.cache.get_many(self.spec, request, [0])
+            hit = self.cache.get_many(self.identity, request, [0])
             if 0 in hit:
                 self.usage.record_cache_hits(1)
                 yield hit[0].text
@@ -146,7 +152,7 @@ class LLM:
             seconds=completion.latency_s,
         )
         if self.cache is not None:
-            self.cache.put_many(self.spec, request, [completion])
+            self.cache.put_many(self.identity, request, [completion])
 
     @staticmethod
     def request(messages: MessagesLike, **options: Any) -> Request:
@@ -197,7 +203,7 @@ class LLM:
         pending: list[tuple[int, Request, list[int]]] = []
         for pos, request in enumerate(requests):
             wanted = list(range(request.n))
-            hits = self.cache.get_many(self.spec, request, wanted) if self.cache else {}
+            hits = self.cache.get_many(self.identity, request, wanted) if self.cache else {}
             if hits:
                 self.usage.record_cache_hits(len(hits))
             results.append(dict(hits))
@@ -245,7 +251,7 @@ class LLM:
                     seconds=share,
                 )
                 if self.cache is not None:
-                    self.cache.put_many(self.spec, request, completions)
+                    self.cache.put_many(self.identity, request, completions)
                 for c in completions:
                     results[pos][c.sample_index] = c
 

@@ -22,13 +22,17 @@ def load_backend(spec: str | ModelSpec, **options: Any) -> Backend:
     """
     parsed = parse_spec(spec) if isinstance(spec, str) else spec
     if parsed.kind == "local":
+        from agent.llm.backends._embedded import EmbeddedBackend, shipped_adapters
+
+        return EmbeddedBackend(task_adapters=shipped_adapters(), **options)
+    if parsed.kind == "local-base":
         from agent.llm.backends._embedded import EmbeddedBackend
 
-        return EmbeddedBackend(**options)
+        return EmbeddedBackend(spec="local-base", **options)
     if parsed.kind == "llamacpp":
         from agent.llm.backends._embedded import EmbeddedBackend
 
-        return EmbeddedBackend(model_path=parsed.name, **options)
+        return EmbeddedBackend(model_path=parsed.name, lora=parsed.lora, **options)
     if parsed.kind == "openai":
         from agent.llm.backends._openai import OpenAIBackend
 

