@@ -77,8 +77,6 @@ def parse_spec(spec: str) -> ModelSpec:
     if kind == "llamacpp" and LORA_SEPARATOR in rest:
         base, _, adapter = rest.partition(LORA_SEPARATOR)
         if not base or not adapter:
-            raise ConfigError(
-                f"model spec {spec!r}: write 'llamacpp:BASE.gguf+lora:ADAPTER.gguf'"
-            )
+            raise ConfigError(f"model spec {spec!r}: write 'llamacpp:BASE.gguf+lora:ADAPTER.gguf'")
         return ModelSpec("llamacpp", base, lora=adapter)
     return ModelSpec(kind, rest)

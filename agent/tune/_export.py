@@ -7,10 +7,13 @@ it reads a GGUF, so the adapter's B matrices of q and k are permuted back here.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from pathlib import Path
 from typing import Any
+
+from agent.llm._digest import file_sha256
+
+__all__ = ["export_gguf_lora", "file_sha256"]
 
 _GGUF_NAMES = {
     "self_attn.q_proj": "attn_q",
@@ -79,12 +82,3 @@ def _permute(weight: Any, heads: int, kv_heads: int) -> Any:
 def _order(key: str) -> tuple[int, str]:
     match = re.search(r"layers\.(\d+)\.", key)
     return (int(match.group(1)) if match else -1, key)
-
-
-def file_sha256(path: str | Path) -> str:
-    """Hex SHA-256 of a file (the adapter's identity in cache keys and run configs)."""
-    digest = hashlib.sha256()
-    with Path(path).open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()

