@@ -267,6 +267,9 @@ class ChatSession:
                 run_dir=folder,
             )
         self.show(*answer_renderables(answer))
+        if answer.status == "refused":  # the explanation already says why; nothing to adopt
+            self.state.answer = answer.to_dict()
+            return
         adopted = self._adopt(answer.formulation)
         if adopted is None:
             kept = (

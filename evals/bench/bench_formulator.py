@@ -21,14 +21,16 @@ ROOT = Path(__file__).resolve().parents[2]
 MAMO = ROOT.parent / "shared" / "datasets" / "mamo"
 SPLIT = ROOT / "evals" / "splits" / "mamo_easy_lp_test.txt"
 
-#: name -> (dataset, model, votes, ids file or None, sample or None)
+#: name -> dataset, model, votes, whether to take the test split, and an optional sample size
 CONFIGS: dict[str, dict[str, Any]] = {
     "easy_test": {"dataset": "mamo_easy", "model": "local", "votes": 1, "split": True},
-    "easy_test_vote5": {"dataset": "mamo_easy", "model": "local", "votes": 5, "split": True},
+    "easy_test_vote5": {
+        "dataset": "mamo_easy", "model": "local", "votes": 5, "split": True, "sample": 60,
+    },
     "easy_test_base_grammar": {
         "dataset": "mamo_easy", "model": "local-base", "votes": 1, "split": True,
     },
-    "complex": {"dataset": "mamo_complex", "model": "local", "votes": 1, "sample": 60},
+    "complex": {"dataset": "mamo_complex", "model": "local", "votes": 1, "sample": 40},
     "synthetic_heldout": {"dataset": "heldout", "model": "local", "votes": 1},
     "synthetic_seen": {"dataset": "seen", "model": "local", "votes": 1},
 }  # fmt: skip

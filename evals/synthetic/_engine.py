@@ -18,12 +18,7 @@ from typing import Any
 
 from evals.synthetic.families import FAMILIES, Draft
 from solvers import SolveStatus, solve
-from solvers.compact import (
-    admissible,
-    compact_to_formulation,
-    parse_compact,
-    report_expressions,
-)
+from solvers.compact import admissible, compact_to_formulation
 
 MAX_ATTEMPTS = 40
 #: Share of examples that ask for named quantities (OptiBench style) besides the optimum.
@@ -106,20 +101,14 @@ def _dress(draft: Draft, rng: random.Random, *, family: str, index: int, seed: i
 
 
 def _solve(target: str, quantities: list[str]) -> tuple[float, dict[str, float]]:
-    model = parse_compact(target)
-    formulation = compact_to_formulation(model)  # type: ignore[arg-type]
+    formulation = compact_to_formulation(target, quantities=quantities)
     solution = solve(formulation, time_limit=10)
     if solution.status is not SolveStatus.OPTIMAL or solution.objective is None:
         raise UnusableDraft(f"status {solution.status.value}")
     values = solution.values
     if abs(solution.objective) < 1e-9 or all(abs(v) < 1e-9 for v in values.values()):
         raise UnusableDraft("trivial optimum (zero objective or nothing chosen)")
-    reported = {
-        quantities[key - 1]: solution.objective if value == "objective" else value.evaluate(values)
-        for key, value in model.report.items()  # type: ignore[union-attr]
-    }
-    report_expressions(model, quantities)  # type: ignore[arg-type]  # numbering checked
-    return solution.objective, reported
+    return solution.objective, dict(solution.reported)
 
 
 @cache
