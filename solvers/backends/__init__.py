@@ -12,6 +12,7 @@ from solvers.backends._pulp import (
     pulp_solver_available,
     pulp_variables,
     run_pulp,
+    silence_highs_banner,
 )
 from solvers.backends._registry import (
     BACKENDS,
@@ -42,4 +43,5 @@ __all__ = [
     "pulp_solver_available",
     "pulp_variables",
     "run_pulp",
+    "silence_highs_banner",
 ]
