@@ -88,11 +88,14 @@ def test_session_in_a_terminal_then_resume(tmp_path: Path) -> None:
     out = _turn(child, "/set hold=2", 3)
     assert "hold: 1 -> 2" in out
     out = _turn(child, "/solve", 4)
+    # Hold 2 has one optimum (hold 1 has many, and HiGHS versions pick different vertices),
+    # but a degenerate one: its values and slacks are fixed, its duals are not.
     assert "what changed" in out and "715" in out and "+5" in out
-    assert re.search(r"plant\[t=3\]\s*│\s*slack\s*│\s*binding", out)
+    assert re.search(r"make\[1\]\s*│\s*20\s*│", out)  # the variables table
+    assert re.search(r"plant\[t=1\]\s*│\s*0\s*│\s*15\s*│", out)  # slack 15 in the table
     out = _turn(child, "/why stock", 5)
-    assert "stock[3] = 0, at its lower bound 0; its reduced cost is 5" in out
-    assert "plant[t=3]: dual -2" in out and "plant[t=1]: slack 15" in out
+    assert re.search(r"stock\[3\] = 0, at its lower bound 0; its reduced cost is [1-9]", out)
+    assert re.search(r"plant\[t=3\]: dual -[1-9]", out) and "plant[t=1]: slack 15" in out
     out = _turn(child, "/usage", 6)
     assert re.search(r"calls\s*│\s*0", out)
     out = _turn(child, "/save", 7)
@@ -120,7 +123,7 @@ def test_session_in_a_terminal_then_resume(tmp_path: Path) -> None:
     out = _turn(child, "/show formulation", 9)
     assert re.search(r"hold\s*│\s*│\s*2\b", out)
     out = _turn(child, "/why stock[3]", 10)
-    assert "stock[3] = 0" in out and "reduced cost is 5" in out
+    assert "stock[3] = 0" in out and "reduced cost is" in out
     child.sendline("/quit")
     child.expect(pexpect.EOF)
     child.close()

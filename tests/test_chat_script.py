@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -53,9 +54,16 @@ def test_stdin_turns_answer_on_stdout(tmp_path: Path) -> None:
     out = result.stdout
     assert "you> /solve" in out and "710" in out
     assert "edited (by rules, no model call)" in out and "capacity: 35 -> 30" in out
-    assert "what changed" in out and "make[3]" in out
-    assert "│ plant[t=3] │  slack │ binding │" in out
+    # The LP has many optimal vertices (making early and storing ties with making later), and
+    # HiGHS versions pick different ones: assert what every optimum shares. Capacity 30 moves
+    # production around at the same cost, and period 3 (demand 40) must borrow from earlier.
+    assert "what changed" in out
+    assert re.search(r"│ objective\s*│\s*710 │\s*710 │\s*0 │", out)
     state = _state(run_dir)
+    assert state["solution"]["objective"] == state["previous"]["objective"] == 710
+    values = state["solution"]["values"]
+    assert max(values[f"make[{t}]"] for t in (1, 2, 3, 4)) <= 30 + 1e-9
+    assert values["stock[2]"] >= 10 - 1e-9
     assert "NAME[i]=V for one entry" in out  # help text is not eaten as markup
     routes = [t["route"] for t in state["turns"]]
     assert routes == ["command /load", "command /solve", "edit", "command /help"]

@@ -186,3 +186,33 @@ def test_a_prompt_benchmark_evaluates_the_prompt_and_resumes(tmp_path: Path) -> 
     assert "accuracy | 66.7% (2/3)" in more.stdout
     wrong = run_cli(*args, "--prompt", "missing.json", "--out", "q", cwd=tmp_path)
     assert wrong.returncode == 2 and "missing.json" in wrong.stderr
+
+
+def test_run_defaults_finish_on_the_embedded_model() -> None:
+    """Embedded engines get one short round in a killable worker with a per-item limit;
+    endpoints keep full correction rounds. (The 20-item local run this buys is measured in
+    docs/eval-runs.md.)"""
+    from evals.runner import run_defaults
+
+    for spec in ("local", "llamacpp:/models/x.gguf"):
+        embedded = run_defaults(spec)
+        assert embedded.executor == "process" and embedded.item_timeout == 40.0
+        assert embedded.max_rounds == 1 and embedded.max_tokens == 256
+    for spec in ("openai:gpt-4o-mini", "oracle:x.jsonl", "hf:/models/x"):
+        endpoint = run_defaults(spec)
+        assert endpoint.executor == "thread" and endpoint.item_timeout == 300.0
+        assert endpoint.max_rounds == 3 and endpoint.max_tokens == 1024
+
+
+def test_cli_records_the_defaults_it_ran_with_and_item_timeout_0_turns_it_off(
+    tmp_path: Path,
+) -> None:
+    data, oracle = write_dataset(tmp_path, 2)
+    done = run_cli(*_eval_run(data, oracle, "run"), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    config = json.loads((tmp_path / "run" / "config.json").read_text())
+    assert config["item_timeout"] == 300.0 and config["executor"] == "thread"
+    assert config["agent"]["max_rounds"] == 3 and config["agent"]["max_tokens"] == 1024
+    off = run_cli(*_eval_run(data, oracle, "off", "--item-timeout", "0"), cwd=tmp_path)
+    assert off.returncode == 0, off.stderr
+    assert json.loads((tmp_path / "off" / "config.json").read_text())["item_timeout"] is None

@@ -256,3 +256,41 @@ def test_builtin_metric_survives_save_and_load(tmp_path: Path) -> None:
     loaded = PromptResult.load(result.save(tmp_path / "city.json"))
     assert loaded.task.score("Anna works in Rome.", "Rome") == 1.0
     assert loaded.task.score("Anna lives in Paris and works in Rome.", "Rome") == 0.0
+
+
+def test_summary_counts_every_backend_call_and_shows_test_scoring(splits, capsys) -> None:
+    """The test split's calls are in "backend calls" (kept apart from the search's budgeted
+    usage), and the test-scoring phase is announced and has its own progress line."""
+    from agent.tasks.prompt import report_dict, report_table
+
+    backend = ScriptedFakeBackend(fake_reply)
+    phases: list[str] = []
+    result = optimize_prompt(
+        builtin_task("arithmetic").task,
+        splits.train,
+        splits.val,
+        model=LLM(backend),
+        steps=1,
+        bootstrap=10,
+        cache=False,
+        testset=splits.test,
+        progress=True,
+        notify=phases.append,
+    )
+    seen = len(backend.requests)  # every request the model answered, search and test
+    assert result.test_usage["calls"] == result.scorer_calls["test"] > 0
+    assert result.usage["calls"] + result.test_usage["calls"] == seen
+    data = report_dict(result)
+    assert (
+        data["backend_calls"] == seen and data["backend_calls_test"] == result.test_usage["calls"]
+    )
+    assert f"backend calls {seen} (test {result.test_usage['calls']})" in str(
+        report_table(result).caption
+    )
+    assert (
+        phases[-1]
+        == f"scoring the baseline and optimized prompt on {len(splits.test)} test examples"
+    )
+    assert "test split" in capsys.readouterr().err
+    reloaded = PromptResult.from_dict(json.loads(json.dumps(result.to_dict())))
+    assert reloaded.test_usage == result.test_usage

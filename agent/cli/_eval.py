@@ -30,6 +30,11 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
+def _timeout(seconds: float) -> float | None:
+    """``--item-timeout 0`` turns the per-item limit off."""
+    return None if seconds == 0 else seconds
+
+
 app = typer.Typer(help="Evaluate the agent on benchmark datasets and report.", no_args_is_help=True)
 
 
@@ -54,11 +59,13 @@ def run(
     ] = None,
     workers: Annotated[int, typer.Option("--workers", "-w", help="Items at once.")] = 1,
     executor: Annotated[
-        str,
+        str | None,
         typer.Option(
-            "--executor", help="thread (API-bound), process (solver-bound) or ray (scale-out)."
+            "--executor",
+            help="thread (API-bound), process (solver-bound, the embedded model) or ray "
+            "(scale-out). Default: process for local/llamacpp models, else thread.",
         ),
-    ] = "thread",
+    ] = None,
     ray_address: Annotated[
         str | None,
         typer.Option("--ray-address", help="Ray cluster address; a local instance otherwise."),
@@ -74,7 +81,12 @@ def run(
                      "(e.g. evals/splits/mamo_easy_lp_test.txt)."),
     ] = None,
     votes: Annotated[int, typer.Option("--votes", help="Independent formulations.")] = 1,
-    max_rounds: Annotated[int, typer.Option("--max-rounds", help="Attempts per formulation.")] = 3,
+    max_rounds: Annotated[
+        int | None,
+        typer.Option(
+            "--max-rounds", help="Attempts per formulation (default: 1 local/llamacpp, else 3)."
+        ),
+    ] = None,
     method: Annotated[
         str,
         typer.Option(
@@ -84,14 +96,22 @@ def run(
         ),
     ] = "auto",
     max_new_tokens: Annotated[
-        int, typer.Option("--max-new-tokens", help="Longest model reply per sample.")
-    ] = 1024,
+        int | None,
+        typer.Option(
+            "--max-new-tokens",
+            help="Longest model reply per sample (default: 256 local/llamacpp, else 1024).",
+        ),
+    ] = None,
     time_limit: Annotated[
         float, typer.Option("--time-limit", help="Solver seconds per formulation.")
     ] = 30.0,
     item_timeout: Annotated[
         float | None,
-        typer.Option("--item-timeout", help="Seconds per item; later ones are stopped."),
+        typer.Option(
+            "--item-timeout",
+            help="Seconds per item; a later item is stopped and recorded as a timeout "
+            "(default: 40 local/llamacpp, else 300; 0 for none).",
+        ),
     ] = None,
     prompt: Annotated[
         Path | None,
@@ -114,7 +134,7 @@ def run(
     from agent.core import JsonlRunStore
     from evals.datasets import detect_format, is_prompt_format, load_items
     from evals.report import markdown, summarize
-    from evals.runner import AgentSettings, load_records, run_eval, select_items
+    from evals.runner import AgentSettings, load_records, run_defaults, run_eval, select_items
     from evals.scoring import SCORING_MODES, choose_mode
 
     settings = settings_from_flags(
@@ -125,6 +145,7 @@ def run(
         max_time=max_time,
         no_cache=no_cache,
     )
+    defaults = run_defaults(settings.model)
     fmt = data_format or detect_format(dataset)
     selection = {"limit": limit, "sample": sample, "seed": seed}
     if split is not None:
@@ -165,8 +186,8 @@ def run(
         agent = AgentSettings(
             settings.model,
             votes=votes,
-            max_rounds=max_rounds,
-            max_tokens=max_new_tokens,
+            max_rounds=defaults.max_rounds if max_rounds is None else max_rounds,
+            max_tokens=defaults.max_tokens if max_new_tokens is None else max_new_tokens,
             time_limit=time_limit,
             method=method,
             cache=str(out / "cache.sqlite") if settings.cache else None,
@@ -180,11 +201,11 @@ def run(
             dataset_format=fmt,
             mode_reason=choice.reason,
             selection=selection,
-            executor=executor,
+            executor=executor or defaults.executor,
             workers=workers,
             ray_address=ray_address,
             budget=settings.budget,
-            item_timeout=item_timeout,
+            item_timeout=_timeout(defaults.item_timeout if item_timeout is None else item_timeout),
             resume=resume,
             progress=not no_progress,
         )

@@ -22,6 +22,7 @@ from agent.core._objective import (
     step_evaluator,
 )
 from agent.core._plots import plot_curves
+from agent.core._progress import PhaseProgress
 from agent.core._run import Run, RunResult
 from agent.core._store import JsonlRunStore, MemoryRunStore, RunStore
 from agent.core._trial import (
@@ -46,6 +47,7 @@ __all__ = [
     "Objective",
     "ObjectiveResult",
     "PartialEvaluation",
+    "PhaseProgress",
     "Proposal",
     "Run",
     "RunResult",

@@ -75,3 +75,69 @@ class LoopProgress:
         self._progress.update(
             self._task, description=f"step {step}", completed=steps_done, info=info
         )
+
+
+class PhaseProgress:
+    """A rich progress bar over the units of one phase after the loop (e.g. test scoring).
+
+    The loop's bar stops when the search ends; without this one a long phase after it looks
+    frozen. A no-op when disabled.
+
+    Args:
+        total: units the phase will do (e.g. examples to answer).
+        description: the bar's label.
+        usage: the phase's usage meter, read on each advance.
+        enabled: ``False`` shows nothing (tests, library use).
+        console: where to draw; stderr by default.
+    """
+
+    def __init__(
+        self,
+        total: int,
+        *,
+        description: str = "test split",
+        usage: UsageMeter | None = None,
+        enabled: bool = True,
+        console: Console | None = None,
+    ) -> None:
+        self.usage = usage
+        self.total = total
+        self.done = 0
+        self._description = description
+        self._progress: Progress | None = None
+        self._task: TaskID | None = None
+        if enabled:
+            self._progress = Progress(
+                TextColumn("[bold]{task.description}"),
+                BarColumn(),
+                TextColumn("{task.completed}/{task.total} {task.fields[info]}"),
+                TimeElapsedColumn(),
+                console=console or Console(stderr=True),
+                transient=False,
+            )
+
+    def __enter__(self) -> PhaseProgress:
+        if self._progress is not None:
+            self._progress.start()
+            self._task = self._progress.add_task(self._description, total=self.total, info="")
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+    def advance(self, units: int = 1) -> None:
+        """Count ``units`` more as done and refresh the line."""
+        self.done += units
+        if self._progress is None or self._task is None:
+            return
+        info = ""
+        if self.usage is not None:
+            u = self.usage.snapshot()
+            info = f"| calls {u.calls} | tokens {u.total_tokens}"
+        self._progress.update(self._task, completed=self.done, info=info)

@@ -96,6 +96,8 @@ class TSPTask:
         """
         import pulp
 
+        from solvers.backends import make_pulp_solver, run_pulp
+
         if self.n > MAX_EXACT_CITIES:
             raise ConfigError(
                 f"tsp: the exact MILP is limited to n <= {MAX_EXACT_CITIES} (got {self.n}); "
@@ -118,8 +120,7 @@ class TSPTask:
             for j in u:
                 if i != j:
                     prob += u[i] - u[j] + n * x[i, j] <= n - 1
-        solver = pulp.HiGHS(msg=False, gapRel=0.0, timeLimit=time_limit)
-        prob.solve(solver)
+        run_pulp(prob, make_pulp_solver("highs", time_limit=time_limit, gap_rel=0.0))
         if pulp.LpStatus[prob.status] != "Optimal":
             raise ConfigError(
                 f"tsp: HiGHS ended with status {pulp.LpStatus[prob.status]} for n={n}; "

@@ -25,7 +25,14 @@ from evals.runner._runner import (
     run_eval,
     select_items,
 )
-from evals.runner._work import AgentSettings, Job, SharedBudgetMeter, run_job
+from evals.runner._work import (
+    AgentSettings,
+    Job,
+    RunDefaults,
+    SharedBudgetMeter,
+    run_defaults,
+    run_job,
+)
 
 __all__ = [
     "EXECUTORS",
@@ -37,10 +44,12 @@ __all__ = [
     "Job",
     "ProcessExecutor",
     "RayExecutor",
+    "RunDefaults",
     "SharedBudgetMeter",
     "ThreadExecutor",
     "load_records",
     "make_executor",
+    "run_defaults",
     "run_eval",
     "run_job",
     "run_prompt_eval",

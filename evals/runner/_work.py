@@ -51,6 +51,44 @@ class AgentSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class RunDefaults:
+    """Defaults of an eval run that depend on the model, chosen so that runs finish.
+
+    Attributes:
+        max_rounds: attempts per formulation.
+        max_tokens: longest reply per sample.
+        item_timeout: seconds per item before it is stopped and recorded as ``timeout``.
+        executor: where items run (``process`` can kill a late item; a thread cannot).
+    """
+
+    max_rounds: int
+    max_tokens: int
+    item_timeout: float
+    executor: str
+
+
+# An embedded engine (SmolLM2-135M on llama.cpp, 2 cores) writes a grammar-constrained
+# formulation at about 10 tokens/s after the ~900-token formulation prompt on a quiet machine:
+# one 256-token round (the worked examples' formulations are ~250 tokens) takes ~30 s. Three
+# rounds of 1,024 tokens took over 7 minutes for one item and outgrew the 4,096-token window.
+# 40 s per item bounds 20 items by ~14 minutes even when other work slows the cores (the item
+# is then recorded as a timeout). A killed worker process frees the engine at once; an
+# abandoned thread would keep it busy for the next item.
+EMBEDDED_DEFAULTS = RunDefaults(max_rounds=1, max_tokens=256, item_timeout=40.0, executor="process")
+# Endpoints answer elsewhere: threads, full correction rounds, a generous per-item limit.
+ENDPOINT_DEFAULTS = RunDefaults(
+    max_rounds=3, max_tokens=1024, item_timeout=300.0, executor="thread"
+)
+
+
+def run_defaults(model: str) -> RunDefaults:
+    """The eval-run defaults for a model spec: embedded engines (``local``, ``llamacpp:``)
+    get short single rounds in a killable worker, everything else the endpoint defaults."""
+    kind = model.strip().partition(":")[0] if ":" in model else model.strip()
+    return EMBEDDED_DEFAULTS if kind in ("", "local", "default", "llamacpp") else ENDPOINT_DEFAULTS
+
+
+@dataclass(frozen=True, slots=True)
 class Job:
     """One item's work order: never the gold answer.
 

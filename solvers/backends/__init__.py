@@ -12,6 +12,7 @@ from solvers.backends._pulp import (
     pulp_solver_available,
     pulp_variables,
     run_pulp,
+    silence_highs_banner,
 )
 from solvers.backends._registry import (
     BACKENDS,
@@ -45,4 +46,5 @@ __all__ = [
     "pulp_variables",
     "run_pulp",
     "scip_available",
+    "silence_highs_banner",
 ]

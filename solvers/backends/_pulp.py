@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import math
+import os
+import sys
+import threading
 import time
 from collections.abc import Sequence
 from typing import Literal
@@ -19,17 +24,71 @@ from solvers.sensitivity import lp_sensitivity
 PulpSolverName = Literal["highs", "cbc"]
 
 
+_banner_lock = threading.Lock()
+_banner_done = False
+
+
+def silence_highs_banner() -> None:
+    """Let HiGHS print its once-per-process banner into /dev/null, before any solve.
+
+    highspy 1.16 and later print a copyright banner from C++ straight to file descriptor 1 in
+    the first ``Highs()`` a process builds, before any option (``output_flag``,
+    ``log_to_console``) can be set on it, so ``optagent solve --json`` stopped being JSON and
+    the banner showed in chat. Every later ``Highs()`` of the process is silent, and PuLP turns
+    the solver's log off (``msg=False`` sets ``output_flag``). So the first instance is built
+    here, once per process under a lock, with descriptor 1 pointed at /dev/null for the
+    constructor alone. Unlike ``contextlib.redirect_stdout`` this swaps no Python object that
+    parallel threads could restore wrongly. Older highspy prints nothing here.
+    """
+    global _banner_done
+    with _banner_lock:
+        if _banner_done:
+            return
+        _banner_done = True
+        try:
+            import highspy
+        except ImportError:
+            return  # no HiGHS: CBC only, which PuLP runs with msg=False
+        with contextlib.suppress(ValueError, OSError):
+            sys.stdout.flush()  # what Python already wrote goes out before the swap
+        try:
+            saved = os.dup(1)
+        except OSError:  # no descriptor 1: nothing can reach a terminal
+            highspy.Highs().setOptionValue("output_flag", False)
+            return
+        null = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(null, 1)
+            highspy.Highs().setOptionValue("output_flag", False)
+            with contextlib.suppress(OSError, AttributeError):
+                ctypes.CDLL(None).fflush(None)  # C stdio buffers the banner when not a tty
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+            os.close(null)
+
+
 def pulp_solver_available(name: PulpSolverName) -> bool:
     """Whether PuLP can run this solver here."""
+    if name == "highs":
+        silence_highs_banner()
     solver = pulp.HiGHS(msg=False) if name == "highs" else pulp.PULP_CBC_CMD(msg=False)
     return bool(solver.available())
 
 
-def make_pulp_solver(name: PulpSolverName, *, time_limit: float | None = None) -> pulp.LpSolver:
-    """A quiet PuLP solver object with an optional time limit in seconds."""
+def make_pulp_solver(
+    name: PulpSolverName, *, time_limit: float | None = None, gap_rel: float | None = None
+) -> pulp.LpSolver:
+    """A quiet PuLP solver object with an optional time limit (seconds) and MIP gap.
+
+    The solvers' own logging is configured off: HiGHS with ``output_flag`` and
+    ``log_to_console`` false (and its banner spent, see `silence_highs_banner`), CBC with
+    ``msg=False``, so no solver output reaches stdout or the terminal.
+    """
     if name == "highs":
-        return pulp.HiGHS(msg=False, timeLimit=time_limit)
-    return pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit)
+        silence_highs_banner()
+        return pulp.HiGHS(msg=False, timeLimit=time_limit, gapRel=gap_rel, log_to_console=False)
+    return pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit, gapRel=gap_rel)
 
 
 def pulp_variables(model: Model, *, relax: bool = False) -> list[pulp.LpVariable]:

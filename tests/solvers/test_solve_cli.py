@@ -9,6 +9,7 @@ from typer.testing import CliRunner
 
 from agent.cli import app
 from solvers.examples import example_path
+from tests._cli import ROOT, run_cli
 
 runner = CliRunner()
 
@@ -45,6 +46,22 @@ def test_solve_json_output_is_machine_readable() -> None:
     assert payload["solution"]["objective"] == 51.0
     assert payload["verification"]["ok"] is True
     assert payload["problem_class"] == "MILP"
+
+
+def test_solve_json_stdout_parses_in_a_real_process(tmp_path: Path) -> None:
+    """Solver output written from C (highspy >= 1.16 prints a banner) never reaches stdout.
+
+    CliRunner only sees Python's ``sys.stdout``; a subprocess sees file descriptor 1 too.
+    An LP (with duals) and a MILP, each in a fresh process where the banner would come first.
+    """
+    for name in ("lp_transportation", "milp_knapsack"):
+        path = ROOT / "solvers" / "examples" / f"{name}.json"
+        result = run_cli("solve", "--formulation", str(path), "--json", cwd=tmp_path, timeout=120)
+        assert result.returncode == 0, result.stderr
+        payload = json.loads(result.stdout)
+        assert payload["solution"]["status"] == "optimal"
+        assert payload["verification"]["ok"] is True
+        assert "HiGHS" not in result.stderr  # nothing on the terminal either
 
 
 def test_infeasible_model_exits_1_with_the_conflict() -> None:

@@ -30,6 +30,14 @@ def _require_hf() -> tuple[Any, Any]:
     return torch, transformers
 
 
+def _require_gguf() -> None:
+    """transformers reads GGUF files through `gguf`; say which extra brings it when missing."""
+    try:
+        import gguf  # noqa: F401
+    except ImportError:
+        raise MissingExtraError("gguf", "hf") from None
+
+
 class TransformersBackend(Backend):
     """A causal LM through transformers.
 
@@ -43,7 +51,8 @@ class TransformersBackend(Backend):
         top_k: sampling keeps the k most likely tokens (0: all); unused when greedy.
 
     Raises:
-        MissingExtraError: transformers or torch is not installed.
+        MissingExtraError: transformers or torch (or gguf, for a ``.gguf`` file) is not
+            installed.
         ConfigError: the path does not exist or an option is out of range.
     """
 
@@ -68,6 +77,7 @@ class TransformersBackend(Backend):
         if target.suffix == ".gguf":
             if not target.is_file():
                 raise ConfigError(f"GGUF file not found: {target} (check the hf:PATH spec)")
+            _require_gguf()
             self._folder, self._gguf = str(target.parent), target.name
         else:
             if not target.exists() and "/" not in path:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
-from agent.core import JsonlRunStore, Run, RunResult, Trial
+from agent.core import JsonlRunStore, PhaseProgress, Run, RunResult, Trial
 from agent.errors import BudgetExceeded, ConfigError
 from agent.llm import LLM, Budget, UsageMeter, load
 from agent.optimizers import (
@@ -368,7 +368,19 @@ def optimize_prompt(
             progress=progress,
         )
     outcome = run.optimize()
-    return _result(task, method, llm, scorer, outcome, valset, testset, bootstrap_calls, directory)
+    return _result(
+        task,
+        method,
+        llm,
+        scorer,
+        outcome,
+        valset,
+        testset,
+        bootstrap_calls,
+        directory,
+        progress=progress,
+        notify=notify,
+    )
 
 
 def _result(
@@ -381,6 +393,9 @@ def _result(
     testset: Sequence[Example],
     bootstrap_calls: int,
     directory: Path | None,
+    *,
+    progress: bool = False,
+    notify: Callable[[str], None] | None = None,
 ) -> PromptResult:
     baseline = PromptCandidate(task.instruction, (), task.position)
     best = outcome.best
@@ -409,17 +424,23 @@ def _result(
         run_dir=None if directory is None else str(directory),
     )
     if testset:
-        # Scored outside the search budget: same backend and cache, a fresh meter.
+        # Scored outside the search budget: same backend and cache, a fresh meter whose
+        # calls the result keeps apart (test_usage), so the summary counts every call.
         test_llm = LLM(llm.backend, cache=llm.cache, usage=UsageMeter())
         test_scorer = PromptScorer(test_llm, task, chunk_size=scorer.chunk_size)
-        result.baseline_test_score = test_scorer.evaluate(baseline, testset).score
-        result.test_score = (
-            result.baseline_test_score
-            if chosen == baseline
-            else test_scorer.evaluate(chosen, testset).score
-        )
+        prompts = [baseline] if chosen == baseline else [baseline, chosen]
+        if notify is not None:
+            names = " and ".join(("baseline", "optimized")[: len(prompts)])
+            notify(f"scoring the {names} prompt on {len(testset)} test examples")
+        with PhaseProgress(
+            len(prompts) * len(testset), usage=test_llm.usage, enabled=progress
+        ) as bar:
+            scores = [test_scorer.evaluate(p, testset, on_chunk=bar.advance).score for p in prompts]
+        result.baseline_test_score = scores[0]
+        result.test_score = scores[-1]
         result.test_size = len(testset)
         result.scorer_calls["test"] = test_scorer.calls
+        result.test_usage = test_llm.usage.snapshot().to_dict()
     if directory is not None:
         result.save(directory / RESULT_FILE)
     return result

@@ -51,8 +51,11 @@ def report_dict(result: PromptResult, *, wall_s: float | None = None) -> dict[st
             **calls,
             "search_total": calls.get("bootstrap", 0) + calls.get("search", 0),
         },
-        "backend_calls": result.usage.get("calls"),
-        "cache_hits": result.usage.get("cache_hits"),
+        # Every backend call of the run: the search's and the test split's.
+        "backend_calls": int(result.usage.get("calls", 0)) + int(result.test_usage.get("calls", 0)),
+        "backend_calls_test": int(result.test_usage.get("calls", 0)),
+        "cache_hits": int(result.usage.get("cache_hits", 0))
+        + int(result.test_usage.get("cache_hits", 0)),
         "trials": len(result.history),
         "wall_s": wall_s,
     }
@@ -80,7 +83,8 @@ def report_table(result: PromptResult, *, wall_s: float | None = None) -> Table:
     )
     table.caption = (
         f"scorer calls: bootstrap {calls.get('bootstrap', 0)}, search {calls.get('search', 0)}, "
-        f"test {calls.get('test', 0)}; backend calls {data['backend_calls']}; "
+        f"test {calls.get('test', 0)}; backend calls {data['backend_calls']} "
+        f"(test {data['backend_calls_test']}); "
         f"status {data['status']}" + ("" if wall_s is None else f"; wall {wall_s:.0f}s")
     )
     return table
@@ -103,7 +107,8 @@ def report_markdown(result: PromptResult, *, wall_s: float | None = None) -> str
         f"{_pct(data['optimized']['test_accuracy'])} |",
         "",
         f"Scorer calls: bootstrap {calls.get('bootstrap', 0)}, search {calls.get('search', 0)}, "
-        f"test {calls.get('test', 0)}. Backend calls: {data['backend_calls']}, cache hits: "
+        f"test {calls.get('test', 0)}. Backend calls: {data['backend_calls']} (test split "
+        f"{data['backend_calls_test']}), cache hits: "
         f"{data['cache_hits']}." + ("" if wall_s is None else f" Wall time: {wall_s:.0f} s."),
         "",
         "## Optimized prompt",

@@ -70,7 +70,10 @@ class PromptResult:
         val_score: its validation accuracy; ``baseline_val_score`` that of the baseline prompt.
         test_score, baseline_test_score: test accuracies when a test split was given.
         scorer_calls: scorer calls by phase (``bootstrap``, ``search``, ``test``).
-        usage: backend usage of the search (calls, tokens, cache hits...).
+        usage: backend usage of the search (calls, tokens, cache hits...); the budget
+            applies to it.
+        test_usage: backend usage of scoring the test split, which runs after the search
+            and outside its budget (empty without a test split).
         status, reason: how the search ended (``finished`` or ``stopped`` by a budget).
         history: one row per trial (number, step, status, score, instruction, demos, source).
         run_dir: the run directory, if any.
@@ -95,6 +98,7 @@ class PromptResult:
     test_size: int = 0
     scorer_calls: dict[str, int] = field(default_factory=dict)
     usage: dict[str, Any] = field(default_factory=dict)
+    test_usage: dict[str, Any] = field(default_factory=dict)
     status: str = "finished"
     reason: str = ""
     history: list[dict[str, Any]] = field(default_factory=list)

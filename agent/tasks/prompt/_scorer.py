@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -84,15 +84,29 @@ class PromptScorer:
         self.calls = 0
         self._lock = threading.Lock()
 
-    def outputs(self, candidate: PromptCandidate, examples: Sequence[Example]) -> list[str]:
+    def outputs(
+        self,
+        candidate: PromptCandidate,
+        examples: Sequence[Example],
+        *,
+        on_chunk: Callable[[int], None] | None = None,
+    ) -> list[str]:
         """Model outputs for each example under ``candidate`` (counted as scorer calls).
+
+        Args:
+            on_chunk: called with the number of examples of each chunk answered (progress).
 
         Raises:
             BudgetExceeded: the run's budget stopped the scorer; answered chunks are cached.
         """
-        return self.outputs_many([(candidate, ex) for ex in examples])
+        return self.outputs_many([(candidate, ex) for ex in examples], on_chunk=on_chunk)
 
-    def outputs_many(self, pairs: Sequence[tuple[PromptCandidate, Example]]) -> list[str]:
+    def outputs_many(
+        self,
+        pairs: Sequence[tuple[PromptCandidate, Example]],
+        *,
+        on_chunk: Callable[[int], None] | None = None,
+    ) -> list[str]:
         """Outputs for ``(candidate, example)`` pairs of any candidates, batched together.
 
         Racing sends a whole rung (every surviving candidate's new examples) at once, so the
@@ -114,6 +128,8 @@ class PromptScorer:
             with self._lock:
                 self.calls += len(chunk)
             texts.extend(reply[0].text for reply in replies)
+            if on_chunk is not None:
+                on_chunk(len(chunk))
         return texts
 
     def grade(self, examples: Sequence[Example], texts: Sequence[str]) -> EvalResult:
@@ -130,9 +146,15 @@ class PromptScorer:
         score = sum(r.score for r in results) / len(results) if results else 0.0
         return EvalResult(score=score, results=results)
 
-    def evaluate(self, candidate: PromptCandidate, examples: Sequence[Example]) -> EvalResult:
+    def evaluate(
+        self,
+        candidate: PromptCandidate,
+        examples: Sequence[Example],
+        *,
+        on_chunk: Callable[[int], None] | None = None,
+    ) -> EvalResult:
         """Grade ``candidate`` on ``examples``; raises ``BudgetExceeded`` like ``outputs``."""
-        return self.grade(examples, self.outputs(candidate, examples))
+        return self.grade(examples, self.outputs(candidate, examples, on_chunk=on_chunk))
 
     def per_example(self, candidate: PromptCandidate, examples: Sequence[Example]) -> list[float]:
         """Per-example scores (the shape racing needs)."""
