@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from agent.errors import MissingExtraError
 from agent.llm._digest import file_sha256
 
 __all__ = ["export_gguf_lora", "file_sha256"]
@@ -33,9 +34,12 @@ def export_gguf_lora(model: Any, path: str | Path, *, description: str = "") -> 
     Returns:
         The path written.
     """
-    import gguf
+    try:
+        import gguf
+        from peft import get_peft_model_state_dict
+    except ImportError as exc:
+        raise MissingExtraError(exc.name or "gguf", "tune") from None
     import numpy as np
-    from peft import get_peft_model_state_dict
 
     config = model.peft_config["default"]
     base = model.get_base_model().config

@@ -10,7 +10,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
-from agent.errors import ConfigError
+from agent.errors import ConfigError, MissingExtraError
 
 PROJECTIONS = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
 
@@ -27,15 +27,13 @@ class LoraSettings:
 
 
 def require_tune_extra() -> None:
-    """Raise the project's error naming the extra when torch/transformers/peft are missing."""
-    missing = []
-    for module in ("torch", "transformers", "peft", "gguf", "accelerate"):
+    """Raise ``MissingExtraError`` naming the ``tune`` extra when one of its packages is
+    missing (torch, transformers, peft, gguf, accelerate, safetensors)."""
+    for module in ("torch", "transformers", "peft", "gguf", "accelerate", "safetensors"):
         try:
             __import__(module)
         except ImportError:
-            missing.append(module)
-    if missing:
-        raise ConfigError(f"fine-tuning needs {', '.join(missing)}: pip install 'optagent[tune]'")
+            raise MissingExtraError(module, "tune") from None
 
 
 def pick_device(requested: str = "auto") -> str:

@@ -15,6 +15,7 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
+from agent.errors import MissingExtraError
 from agent.tune._data import batches, encode
 from agent.tune._export import export_gguf_lora, file_sha256
 from agent.tune._model import LoraSettings, add_lora, load_base, pick_device, pick_dtype
@@ -76,7 +77,10 @@ def run_recipe(
     dev_batches = batches(dev_encoded, batch_size=recipe.batch_size, seed=0, pad_id=pad,
                           max_length=recipe.max_length)  # fmt: skip
     chosen = pick_device(device)
-    import torch
+    try:
+        import torch
+    except ImportError:
+        raise MissingExtraError("torch", "tune") from None
 
     if chosen == "cpu":
         torch.set_num_threads(max(1, torch.get_num_threads()))

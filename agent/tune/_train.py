@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from agent.errors import MissingExtraError
 from agent.tune._data import Batch
 
 LOG_NAME = "train_log.jsonl"
@@ -70,7 +71,10 @@ def train(
         Steps and tokens done, time, best dev loss and why it stopped (``done``,
         ``early_stop``, ``time_limit``).
     """
-    import torch
+    try:
+        import torch
+    except ImportError:
+        raise MissingExtraError("torch", "tune") from None
 
     folder.mkdir(parents=True, exist_ok=True)
     trainable = [p for p in model.parameters() if p.requires_grad]

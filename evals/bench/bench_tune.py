@@ -18,12 +18,17 @@ import statistics
 import time
 from pathlib import Path
 
+from agent.errors import MissingExtraError
+
 ROOT = Path(__file__).resolve().parents[2]
 MAMO_EASY = ROOT.parent / "shared" / "datasets" / "mamo" / "mamo_easy_lp.jsonl"
 
 
 def training_speed(steps: int) -> dict[str, float]:
-    import torch
+    try:
+        import torch
+    except ImportError:
+        raise MissingExtraError("torch", "tune") from None
 
     from agent.llm.backends._embedded import require_embedded_model_path
     from agent.llm.backends._llamacpp import shared_engine
