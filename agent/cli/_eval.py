@@ -77,8 +77,11 @@ def run(
     seed: Annotated[int, typer.Option("--seed", help="Seed of --sample.")] = 0,
     split: Annotated[
         Path | None,
-        typer.Option("--ids", help="A split file: the item ids to run, one per line "
-                     "(e.g. evals/splits/mamo_easy_lp_test.txt)."),
+        typer.Option(
+            "--ids",
+            help="A split file: the item ids to run, one per line "
+            "(e.g. evals/splits/mamo_easy_lp_test.txt).",
+        ),
     ] = None,
     votes: Annotated[int, typer.Option("--votes", help="Independent formulations.")] = 1,
     max_rounds: Annotated[
