@@ -267,7 +267,7 @@ class ChatSession:
                 run_dir=folder,
             )
         self.show(*answer_renderables(answer))
-        if answer.status == "refused":  # the explanation already says why; nothing to adopt
+        if answer.status in ("refused", "model_refused"):  # the explanation says why
             self.state.answer = answer.to_dict()
             return
         adopted = self._adopt(answer.formulation)

@@ -17,6 +17,9 @@ from agent.llm import Message
 from solvers.compact import CompactSyntaxError, Refusal, compact_grammar, parse_compact
 
 REFUSED = "refused"
+#: The model answered ``none``/``nonlinear`` to a text that looks like a problem: another
+#: sample may still formulate it, so unlike ``refused`` this does not end a chain.
+MODEL_REFUSED = "model_refused"
 #: The adapter task a compact request asks for (``Request.adapter``).
 ADAPTER_TASK = "formulate"
 #: Replies of the compact language are short; this bounds a runaway sample.
@@ -54,7 +57,7 @@ def check_compact_reply(
     except CompactSyntaxError as exc:
         return Check(PARSE_ERROR, str(exc))
     if isinstance(parsed, Refusal):
-        return Check(REFUSED, NOT_A_PROBLEM if parsed.kind == "none" else NONLINEAR)
+        return Check(MODEL_REFUSED, NOT_A_PROBLEM if parsed.kind == "none" else NONLINEAR)
     from solvers.compact import compact_to_formulation
 
     try:
