@@ -31,7 +31,7 @@ def test_family_draws_verified_admissible_examples(name: str) -> None:
         if isinstance(parsed, Refusal):
             assert example.kind == parsed.kind
             continue
-        formulation = compact_to_formulation(parsed)
+        formulation = compact_to_formulation(parsed, quantities=example.quantities)
         solution = solve(formulation)
         assert solution.status is SolveStatus.OPTIMAL
         assert solution.objective == pytest.approx(example.objective, rel=1e-6, abs=1e-6)
@@ -42,6 +42,7 @@ def test_family_draws_verified_admissible_examples(name: str) -> None:
             assert vocabulary.admits_number(number), (name, number, example.text)
         for variable in parsed.variables:
             assert vocabulary.admits_name(variable), (name, variable, example.text)
+        assert solution.reported == pytest.approx(example.reported)
         assert len(example.reported) == len(example.quantities)
     assert kinds <= set(FAMILIES[name].kinds) | {"none", "nonlinear"}
 

@@ -44,7 +44,7 @@ def export_gguf_lora(model: Any, path: str | Path, *, description: str = "") -> 
     config = model.peft_config["default"]
     base = model.get_base_model().config
     heads, kv_heads = base.num_attention_heads, base.num_key_value_heads
-    state = get_peft_model_state_dict(model)
+    state = get_peft_model_state_dict(model, save_embedding_layers=False)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     writer = gguf.GGUFWriter(str(path), arch="llama")

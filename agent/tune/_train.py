@@ -184,7 +184,7 @@ def _lr_factor(step: int, total: int, settings: TrainSettings, seconds: float) -
 
 
 def _save_adapter(model: Any, folder: Path) -> None:
-    model.save_pretrained(str(folder))
+    model.save_pretrained(str(folder), save_embedding_layers=False)
 
 
 def _load_adapter(model: Any, folder: Path) -> None:

@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 from agent.errors import ConfigError
 from agent.llm._backend import Backend
@@ -170,9 +171,19 @@ class EmbeddedBackend(Backend):
     ) -> list[list[Completion]]:
         """All samples of all requests decoded together in the engine's batches."""
         started = time.perf_counter()
-        futures = []
+        # One submit per engine, with every job at once: jobs queued together are admitted
+        # together (shared prompt prefixes, the same batch composition on every run).
+        by_engine: dict[str, list[tuple[int, GenerationJob]]] = {}
+        position = 0
         for request, indices in items:
-            futures += self.engine_for(request.adapter).submit(self._jobs(request, indices))
+            for job in self._jobs(request, indices):
+                by_engine.setdefault(request.adapter, []).append((position, job))
+                position += 1
+        futures: list[Any] = [None] * position
+        for task, numbered in by_engine.items():
+            submitted = self.engine_for(task).submit([job for _, job in numbered])
+            for (slot, _), future in zip(numbered, submitted, strict=True):
+                futures[slot] = future
         out: list[list[Completion]] = []
         position = 0
         for _, indices in items:
