@@ -23,6 +23,10 @@ def _eval_run(data: Path, oracle: Path, out: str, *extra: str) -> list[str]:
     ]  # fmt: skip
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _start_and_wait(tmp_path: Path, data: Path, oracle: Path, *extra: str) -> subprocess.Popen:
     """Start a real `optagent eval run` and return once items 0-2 are in the journal (item 3
     hangs in the oracle fake)."""
@@ -37,6 +41,9 @@ def _start_and_wait(tmp_path: Path, data: Path, oracle: Path, *extra: str) -> su
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        # A shell that starts the test run in the background ignores SIGINT, and children
+        # inherit that: give this child the default disposition, as a terminal would.
+        preexec_fn=_default_sigint,
     )
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and len(journal_ids(tmp_path / "run")) < 3:
