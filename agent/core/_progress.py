@@ -40,14 +40,7 @@ class LoopProgress:
         self._task: TaskID | None = None
         self._total = total_steps
         if enabled:
-            self._progress = Progress(
-                TextColumn("[bold]{task.description}"),
-                BarColumn(),
-                TextColumn("{task.fields[info]}"),
-                TimeElapsedColumn(),
-                console=console or Console(stderr=True),
-                transient=False,
-            )
+            self._progress = _bar("{task.fields[info]}", console)
 
     def __enter__(self) -> LoopProgress:
         if self._progress is not None:
@@ -107,14 +100,7 @@ class PhaseProgress:
         self._progress: Progress | None = None
         self._task: TaskID | None = None
         if enabled:
-            self._progress = Progress(
-                TextColumn("[bold]{task.description}"),
-                BarColumn(),
-                TextColumn("{task.completed}/{task.total} {task.fields[info]}"),
-                TimeElapsedColumn(),
-                console=console or Console(stderr=True),
-                transient=False,
-            )
+            self._progress = _bar("{task.completed}/{task.total} {task.fields[info]}", console)
 
     def __enter__(self) -> PhaseProgress:
         if self._progress is not None:
@@ -141,3 +127,15 @@ class PhaseProgress:
             u = self.usage.snapshot()
             info = f"| calls {u.calls} | tokens {u.total_tokens}"
         self._progress.update(self._task, completed=self.done, info=info)
+
+
+def _bar(info: str, console: Console | None) -> Progress:
+    """A label, a bar, the ``info`` column and the elapsed time, drawn on stderr by default."""
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn(info),
+        TimeElapsedColumn(),
+        console=console or Console(stderr=True),
+        transient=False,
+    )
