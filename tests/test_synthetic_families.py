@@ -63,3 +63,30 @@ def test_grammar_is_built_from_the_text() -> None:
     assert '"40"' in grammar and '"25"' in grammar and '"12"' in grammar and '"2"' in grammar
     assert '"chairs"' in grammar and '"report 1 = "' in grammar
     assert '"13"' not in grammar
+
+
+def test_weighted_family_list_takes_its_share_and_keeps_indices_distinct() -> None:
+    from evals.synthetic._dataset import family_names, generate_examples
+
+    names = family_names(include=["production_mix", "allocation_letters"],
+                         weights={"allocation_letters": 3})  # fmt: skip
+    assert names == ["allocation_letters"] * 3 + ["production_mix"]
+    examples = generate_examples(8, seed=5, families=names, workers=1)
+    taken = [(e.family, e.index) for e in examples]
+    assert [f for f, _ in taken].count("allocation_letters") == 6
+    assert len(set(taken)) == 8  # a family listed twice never repeats an example
+    assert [e.to_dict() for e in generate_examples(8, seed=5, families=names, workers=2)] == [
+        e.to_dict() for e in examples
+    ]
+    with pytest.raises(KeyError, match="no_such_family"):
+        family_names(weights={"no_such_family": 2})
+
+
+def test_unweighted_set_is_example_i_div_f_of_family_i_mod_f() -> None:
+    from evals.synthetic._dataset import family_names, generate_examples
+
+    names = family_names(include=["production_mix", "diet"])
+    examples = generate_examples(5, seed=2, families=names, workers=1)
+    assert [(e.family, e.index) for e in examples] == [
+        (names[i % 2], i // 2) for i in range(5)
+    ]

@@ -24,6 +24,15 @@ from agent.tune._train import TrainResult, TrainSettings, train
 #: Families kept out of training: the adapter is scored on them as unseen kinds of problem.
 HELD_OUT: tuple[str, ...] = ("bakery_batches", "cargo_plane", "loan_mix", "recycling")
 
+#: Families listed more than once in the training mix. The allocation families hold the generic
+#: linear statements ("the combined hours of X and Y", "twice X plus Y") that most problems are
+#: made of, whatever their domain; together they make about 40% of the examples.
+FAMILY_WEIGHTS: dict[str, int] = {
+    "allocation_indexed": 9,
+    "allocation_letters": 9,
+    "allocation_named": 9,
+}
+
 
 @dataclass(frozen=True)
 class Recipe:
@@ -38,6 +47,7 @@ class Recipe:
     train_seed: int = 1
     dev_seed: int = 2
     held_out: tuple[str, ...] = HELD_OUT
+    family_weights: dict[str, int] = field(default_factory=lambda: dict(FAMILY_WEIGHTS))
     batch_size: int = 8
     max_length: int = 512
     order_seed: int = 0
@@ -61,7 +71,7 @@ def run_recipe(
     console = console or Console(stderr=True)
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "recipe.json").write_text(json.dumps(asdict(recipe), indent=2) + "\n")
-    names = family_names(exclude=recipe.held_out)
+    names = family_names(exclude=recipe.held_out, weights=recipe.family_weights)
     train_rows = _data(folder / "data" / "train.jsonl", recipe.train_examples,
                        recipe.train_seed, names, workers, console)  # fmt: skip
     dev_rows = _data(folder / "data" / "dev.jsonl", recipe.dev_examples,
@@ -96,7 +106,7 @@ def run_recipe(
         "recipe": asdict(recipe),
         "device": chosen,
         "dtype": str(pick_dtype(chosen)),
-        "families": names,
+        "families": sorted(set(names)),
         "train_tokens_available": sum(len(e.input_ids) for e in encoded),
         "result": asdict(result),
         "tokens_per_second": round(result.tokens_per_second, 1),

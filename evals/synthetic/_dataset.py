@@ -1,14 +1,17 @@
 """Many engine examples at once: round-robin over families, in worker processes, in order.
 
-Example ``i`` of a set is example ``i // F`` of family ``i % F`` (F families, sorted by name), so
-a set is the same whatever the number of workers, and a longer set extends a shorter one.
+The set cycles through a family list (a family may appear several times, to weight it): each
+entry takes that family's next example, so a set is the same whatever the number of workers, and
+a longer set extends a shorter one. With every family listed once, example ``i`` is example
+``i // F`` of family ``i % F``.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -19,13 +22,22 @@ from evals.synthetic.families import FAMILIES
 CHUNK = 64
 
 
-def family_names(include: Sequence[str] | None = None, exclude: Sequence[str] = ()) -> list[str]:
-    """Sorted family names: ``include`` (default all) less ``exclude``; unknown names raise."""
-    unknown = [n for n in [*(include or ()), *exclude] if n not in FAMILIES]
+def family_names(
+    include: Sequence[str] | None = None,
+    exclude: Sequence[str] = (),
+    weights: Mapping[str, int] | None = None,
+) -> list[str]:
+    """Sorted family names: ``include`` (default all) less ``exclude``; unknown names raise.
+
+    ``weights`` lists a family that many times in a row (default once), so it takes that share
+    of a set made by ``generate_examples``.
+    """
+    weights = dict(weights or {})
+    unknown = [n for n in [*(include or ()), *exclude, *weights] if n not in FAMILIES]
     if unknown:
         raise KeyError(f"unknown families {unknown}; known: {', '.join(sorted(FAMILIES))}")
     chosen = sorted(include) if include else sorted(FAMILIES)
-    return [n for n in chosen if n not in set(exclude)]
+    return [n for n in chosen if n not in set(exclude) for _ in range(weights.get(n, 1))]
 
 
 def generate_examples(
@@ -38,7 +50,12 @@ def generate_examples(
 ) -> list[Example]:
     """``n`` examples in set order (see the module docstring), made by ``workers`` processes."""
     names = list(families)
-    tasks = [(names[i % len(names)], i // len(names), seed) for i in range(n)]
+    taken: Counter[str] = Counter()
+    tasks: list[tuple[str, int, int]] = []
+    for i in range(n):
+        name = names[i % len(names)]
+        tasks.append((name, taken[name], seed))
+        taken[name] += 1
     chunks = [tasks[i : i + CHUNK] for i in range(0, len(tasks), CHUNK)]
     workers = workers or max(1, len(os.sched_getaffinity(0)))
     out: list[Example] = []

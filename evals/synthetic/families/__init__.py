@@ -4,6 +4,7 @@ Importing this package registers every family in ``FAMILIES`` (name -> ``Family`
 """
 
 from evals.synthetic.families import (
+    allocation,  # noqa: F401
     logistics,  # noqa: F401
     operations,  # noqa: F401
     planning,  # noqa: F401
