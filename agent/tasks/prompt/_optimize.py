@@ -107,9 +107,13 @@ def _scoring_llm(
     model: str | LLM, run_dir: Path | None, cache: bool | str | None, budget: Budget | None
 ) -> LLM:
     if isinstance(model, LLM):
-        if budget is not None:
-            model.usage.budget = budget
-        return model
+        if budget is None:
+            return model
+        # The caller's LLM is never changed: the search gets its own meter (with ``budget``)
+        # over the same backend and cache, so the caller's budget and counters stay theirs.
+        return LLM(
+            model.backend, cache=model.cache, usage=UsageMeter(budget, prices=model.usage.prices)
+        )
     if cache is None and run_dir is not None:
         cache = str(JsonlRunStore(run_dir).cache_path)
     return load(model, cache=cache, budget=budget)
@@ -238,7 +242,9 @@ def optimize_prompt(
         method: ``exemplars`` (bootstrapped demo sets), ``opro`` (instruction search),
             ``joint`` (both, alternating) or ``reflective`` (rewrite from failures).
         budget: hard limits for the search (bootstrap and validation scoring, optimizer
-            calls); a stop keeps the best prompt so far (``status="stopped"``).
+            calls); a stop keeps the best prompt so far (``status="stopped"``). With an
+            ``LLM`` as ``model``, the search meters a copy (same backend and cache); the
+            caller's ``LLM``, its budget and counters are left as they were.
         steps: loop steps (default per method); ``candidates_per_step`` proposals each.
         max_demos: the most demos a prompt shows; ``bootstrap`` train inputs are tried.
         testset: if given, the baseline and the best prompt are scored on it after the search,
