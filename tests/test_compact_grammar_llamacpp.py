@@ -23,13 +23,13 @@ _TOKEN_DATA = np.dtype([("id", "<i4"), ("logit", "<f4"), ("p", "<f4")])
 
 
 @pytest.fixture(scope="module")
-def engine():  # type: ignore[no-untyped-def]
+def engine():  # type: ignore[no-untyped-def]  # llama_cpp ships no types for the engine
     from agent.llm.backends._llamacpp import LlamaEngine
 
     return LlamaEngine(embedded_model_path(), n_parallel=1, kv_size=512, n_ctx=512, n_threads=1)
 
 
-def grammar_admits(engine, grammar: str, text: str) -> bool:  # type: ignore[no-untyped-def]
+def grammar_admits(engine, grammar: str, text: str) -> bool:  # type: ignore[no-untyped-def]  # llama_cpp ships no types for the engine
     """Feed ``text``'s tokens, then end-of-sequence, through a llama.cpp grammar sampler."""
     import llama_cpp as lib
 
@@ -55,7 +55,7 @@ def grammar_admits(engine, grammar: str, text: str) -> bool:  # type: ignore[no-
 
 
 @pytest.mark.parametrize("family", sorted(FAMILIES))
-def test_generated_targets_pass_llamacpp_grammar(engine, family: str) -> None:  # type: ignore[no-untyped-def]
+def test_generated_targets_pass_llamacpp_grammar(engine, family: str) -> None:  # type: ignore[no-untyped-def]  # llama_cpp ships no types for the engine
     for index in range(2):
         example = synthesize(family, index, seed=21)
         _, grammar = compact_request(example.text, example.quantities)
@@ -63,7 +63,7 @@ def test_generated_targets_pass_llamacpp_grammar(engine, family: str) -> None:  
         assert grammar_admits(engine, grammar, example.target), example.target
 
 
-def test_llamacpp_grammar_rejects_what_the_python_check_rejects(engine) -> None:  # type: ignore[no-untyped-def]
+def test_llamacpp_grammar_rejects_what_the_python_check_rejects(engine) -> None:  # type: ignore[no-untyped-def]  # llama_cpp ships no types for the engine
     example = synthesize("production_mix", 0, seed=21)
     _, grammar = compact_request(example.text, example.quantities)
     invented = example.target.replace("\n", " + 98765 x\n", 1).replace("int ", "int x ", 1)

@@ -1,11 +1,14 @@
 """The public ``optagent`` API: every name documented with an example that runs, a prompt
-optimizer that leaves the caller's LLM alone, and JSON save/load."""
+optimizer that leaves the caller's LLM alone, JSON save/load, and mypy clean on the API."""
 
 from __future__ import annotations
 
 import dataclasses
 import doctest
+import importlib.util
 import pydoc
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +27,7 @@ from optagent import (
     optimize_prompt,
 )
 
+ROOT = Path(__file__).resolve().parents[1]
 PUBLIC = [name for name in optagent.__all__ if name != "__version__"]
 
 
@@ -117,3 +121,18 @@ def test_prompt_settings_are_frozen_and_validated() -> None:
     for bad in ({"steps": -1}, {"candidates_per_step": 0}, {"min_batch": 0}, {"bootstrap": -1}):
         with pytest.raises(optagent.OptagentError):
             PromptSettings(**bad)
+
+
+# -- types -----------------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("mypy") is None,
+    reason="mypy is not installed (it is in the dev extra: pip install -e '.[dev]')",
+)
+def test_mypy_is_clean_on_the_public_api() -> None:
+    """``python -m mypy`` reads [tool.mypy] in pyproject.toml: optagent/ and what it imports."""
+    done = subprocess.run(
+        [sys.executable, "-m", "mypy"], cwd=ROOT, capture_output=True, text=True, timeout=900
+    )
+    assert done.returncode == 0, done.stdout + done.stderr

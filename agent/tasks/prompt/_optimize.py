@@ -29,7 +29,7 @@ from agent.tasks.prompt._candidate import PromptCandidate, demos_from, render_qu
 from agent.tasks.prompt._objective import PromptObjective, RacingObjective
 from agent.tasks.prompt._result import PromptResult, task_to_dict
 from agent.tasks.prompt._scorer import PromptScorer
-from agent.tasks.prompt._task import Demo, Example, PromptTask
+from agent.tasks.prompt._task import Demo, Example, Position, PromptTask
 
 Method = Literal["exemplars", "opro", "joint", "reflective"]
 METHODS: tuple[str, ...] = ("exemplars", "opro", "joint", "reflective")
@@ -50,7 +50,7 @@ def bootstrap_demos(
     trainset: Sequence[Example],
     *,
     instruction: str,
-    position: str,
+    position: Position,
     limit: int = 24,
     min_pool: int = 8,
     gold_shots: int = 3,
@@ -87,10 +87,10 @@ def bootstrap_demos(
 
     gold_source = list(trainset[limit:]) or list(trainset)
     try:
-        missed = harvest(PromptCandidate(instruction, (), position), inputs)  # type: ignore[arg-type]
+        missed = harvest(PromptCandidate(instruction, (), position), inputs)
         if len(pool) < min_pool and missed:
             shots = demos_from(gold_source[:gold_shots])
-            harvest(PromptCandidate(instruction, shots, position), missed)  # type: ignore[arg-type]
+            harvest(PromptCandidate(instruction, shots, position), missed)
     except BudgetExceeded:
         pass
     if len(pool) < min_pool:
