@@ -123,6 +123,17 @@ def test_prompt_settings_are_frozen_and_validated() -> None:
             PromptSettings(**bad)
 
 
+def test_the_same_llm_as_optimizer_model_is_metered_by_the_search() -> None:
+    llm = LLM(ScriptedFakeBackend(_echo_last_line))
+    optimizer = PromptOptimizer(
+        model=llm,
+        optimizer_model=llm,
+        settings=PromptSettings(method="opro", steps=2, budget=Budget(max_calls=40)),
+    )
+    result = optimizer.compile(TASK, trainset=DATA, valset=DATA)
+    assert result.usage["calls"] <= 40 and llm.usage.snapshot().calls == 0
+
+
 # -- types -----------------------------------------------------------------------------------
 
 

@@ -119,9 +119,11 @@ def _scoring_llm(
     return load(model, cache=cache, budget=budget)
 
 
-def _optimizer_llm(optimizer_model: str | LLM | None, scoring: LLM) -> LLM:
-    if optimizer_model is None:
-        return scoring
+def _optimizer_llm(
+    optimizer_model: str | LLM | None, scoring: LLM, model: str | LLM | None = None
+) -> LLM:
+    if optimizer_model is None or optimizer_model is model:
+        return scoring  # the same model: its calls count against the search's meter too
     if isinstance(optimizer_model, LLM):
         return optimizer_model
     if optimizer_model == scoring.spec:
@@ -283,7 +285,7 @@ def optimize_prompt(
     task.check_examples(testset, source="test")
     directory = Path(run_dir) if run_dir is not None else None
     llm = _scoring_llm(model, directory, cache, budget)
-    opt_llm = _optimizer_llm(optimizer_model, llm)
+    opt_llm = _optimizer_llm(optimizer_model, llm, model)
     scorer = PromptScorer(llm, task)
 
     pool: list[Demo] = []
