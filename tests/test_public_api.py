@@ -7,6 +7,7 @@ import dataclasses
 import doctest
 import importlib.util
 import pydoc
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -147,3 +148,24 @@ def test_mypy_is_clean_on_the_public_api() -> None:
         [sys.executable, "-m", "mypy"], cwd=ROOT, capture_output=True, text=True, timeout=900
     )
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+# Files another piece of work owns for now (issue 18: the offline formulator's adapter and data
+# engine); their bare ignores are theirs to explain.
+_BARE_IGNORE_OWNED_ELSEWHERE = {"agent/formulate/_run.py", "evals/synthetic/families/planning.py"}
+
+
+def test_every_type_ignore_says_why() -> None:
+    bare = re.compile(r"#\s*type:\s*ignore(\[[^\]]*\])?\s*$")
+    found: set[str] = set()
+    for folder in ("optagent", "agent", "solvers", "evals", "prompts", "tests"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+                if bare.search(line):
+                    found.add(f"{path.relative_to(ROOT).as_posix()}:{number}")
+    unexplained = sorted(f for f in found if f.split(":")[0] not in _BARE_IGNORE_OWNED_ELSEWHERE)
+    assert not unexplained, "add `  # why` after each of these type: ignores: " + ", ".join(
+        unexplained
+    )
+    stale = _BARE_IGNORE_OWNED_ELSEWHERE - {f.split(":")[0] for f in found}
+    assert not stale, f"no bare type: ignore left in {sorted(stale)}: drop them from the list"
