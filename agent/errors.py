@@ -24,7 +24,17 @@ from __future__ import annotations
 
 
 class OptagentError(Exception):
-    """Base of every error a user can cause or act on."""
+    """Base of every error a user can cause or act on.
+
+    Example:
+        >>> from agent.errors import OptagentError
+        >>> from agent.llm import load
+        >>> try:
+        ...     load("nonsense:model")
+        ... except OptagentError as exc:
+        ...     print(type(exc).__name__)
+        ConfigError
+    """
 
 
 class ConfigError(OptagentError):

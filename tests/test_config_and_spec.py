@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from agent.config import load_settings
+import agent.config
+from agent.config import Settings, load_settings
 from agent.errors import ConfigError
 from agent.llm import parse_spec
 
@@ -57,3 +61,23 @@ def test_bad_config_value_names_file_and_field(tmp_path: Path) -> None:
 def test_unknown_setting_is_rejected(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="unknown setting 'modle'"):
         load_settings({"modle": "x"}, environ={}, project_dir=tmp_path, user_file=tmp_path / "no")
+
+
+def test_the_test_session_keeps_the_users_config_and_cache_out(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """tests/conftest.py's session fixture: nothing a test does reads or writes the user's
+    ``~/.config/optagent`` or ``~/.cache/optagent``, in this process or a CLI subprocess."""
+    base = tmp_path_factory.getbasetemp()
+    assert agent.config.user_config_file().is_relative_to(base)
+    assert agent.config.default_cache_dir().is_relative_to(base)
+    assert Settings().cache_path.is_relative_to(base)
+    assert load_settings().cache_path.is_relative_to(base)
+    assert "OPTAGENT_MODEL" not in os.environ and "OPENAI_API_KEY" not in os.environ
+    child = subprocess.run(
+        [sys.executable, "-c", "from agent.config import *; "
+         "print(user_config_file()); print(load_settings().cache_path)"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    for line in child.stdout.splitlines():
+        assert Path(line).is_relative_to(base), line

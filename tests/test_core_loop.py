@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -65,7 +64,7 @@ def test_history_ranks_by_direction_and_hands_out_copies() -> None:
     assert [t.candidate for t in low.ranked()] == ["b", "c", "a"]
     assert [t.candidate for t in high.sorted_ascending(2)] == ["c", "a"]
     assert low.best_curve() == [(0, 1.0), (1, 1.0)]
-    low.trials[0].artifacts["x"] = 99  # type: ignore[index]
+    low.trials[0].artifacts["x"] = 99  # type: ignore[index]  # the point: a handed-out trial is a copy, so writing to it must not leak
     assert low.trials[0].artifacts["x"] == 1
 
 
@@ -105,12 +104,16 @@ def test_a_run_journals_every_slot_dedupes_and_records_failures(tmp_path: Path) 
 
 def test_concurrent_evaluation_records_each_trial_once(tmp_path: Path) -> None:
     active, peak, lock = [0], [0], threading.Lock()
+    # Each evaluation waits until four are running at once (no sleep that merely makes overlap
+    # likely): with concurrency 4 the 16 evaluations pass in four groups; with less the
+    # barrier times out, the trials fail, and the asserts below say so.
+    together = threading.Barrier(4, timeout=30)
 
     def objective(c: int) -> float:
         with lock:
             active[0] += 1
             peak[0] = max(peak[0], active[0])
-        time.sleep(0.05)
+        together.wait()
         with lock:
             active[0] -= 1
         return float(c)
@@ -195,7 +198,7 @@ def test_target_and_max_evaluations_stop_early() -> None:
     hit = Run(
         float, ListOptimizer([[5, 3], [1, 0], [9]]), direction="minimize", steps=3, target=1.0
     ).optimize()
-    assert hit.reason == "target 1 reached" and hit.best.score == 0.0  # type: ignore[union-attr]
+    assert hit.reason == "target 1 reached" and hit.best.score == 0.0  # type: ignore[union-attr]  # hit.best is set once the target is reached
     capped = Run(
         float, ListOptimizer([[1, 2, 3], [4, 5, 6]]), steps=2, max_evaluations=4
     ).optimize()
@@ -220,6 +223,6 @@ def test_objective_results_in_every_accepted_shape() -> None:
 def test_bad_options_are_config_errors() -> None:
     for kwargs in ({"steps": -1}, {"concurrency": 0}, {"direction": "up"}):
         with pytest.raises(ConfigError):
-            Run(float, ListOptimizer([]), **kwargs)  # type: ignore[arg-type]
+            Run(float, ListOptimizer([]), **kwargs)  # type: ignore[arg-type]  # the point: bad values must raise ConfigError
     with pytest.raises(ConfigError):
         RandomSearch(lambda r: 1, candidates_per_step=0)

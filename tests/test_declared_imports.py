@@ -23,7 +23,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
 PROJECT = PYPROJECT["project"]
-PACKAGES = ("agent", "solvers", "evals", "prompts")
+PACKAGES = ("optagent", "agent", "solvers", "evals", "prompts")
 # Import names whose distribution name differs, for when the distribution is not installed
 # here (an installed one is looked up in its metadata instead).
 _DIST_OF_IMPORT = {"llama_cpp": "llama-cpp-python", "yaml": "pyyaml", "sklearn": "scikit-learn"}

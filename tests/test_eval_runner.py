@@ -56,7 +56,7 @@ def _run(tmp_path: Path, data: Path, oracle: Path, name: str, **options: object)
         settings=AgentSettings(f"oracle:{oracle}"),
         mode="mamo",
         dataset=str(data),
-        **options,  # type: ignore[arg-type]
+        **options,  # type: ignore[arg-type]  # keyword options of mixed types, per test
     )
 
 

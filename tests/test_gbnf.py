@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
-pytest.importorskip("llama_cpp", reason="llama-cpp-python is not installed")
-
 from agent.llm.backends._gbnf import MAX_ENUM_RANGE, schema_grammar
 
 

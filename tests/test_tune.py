@@ -75,7 +75,7 @@ def _peft_greedy(model: object, prompt: list[int], n: int) -> list[int]:
     ids = list(prompt)
     for _ in range(n):
         with torch.no_grad():
-            logits = model(input_ids=torch.tensor([ids])).logits[0, -1]  # type: ignore[operator]
+            logits = model(input_ids=torch.tensor([ids])).logits[0, -1]  # type: ignore[operator]  # torch's stubs do not type a model call's output
         ids.append(int(logits.argmax()))
     return ids[len(prompt) :]
 

@@ -31,7 +31,7 @@ class SolutionChange:
     def unchanged(self) -> bool:
         """Nothing moved."""
         same_objective = self.objective[0] == self.objective[1] or (
-            None not in self.objective and abs(self.objective[0] - self.objective[1]) <= TOL  # type: ignore[operator]
+            None not in self.objective and abs(self.objective[0] - self.objective[1]) <= TOL  # type: ignore[operator]  # `None not in` does not narrow the tuple's items
         )
         return (
             self.status[0] == self.status[1]

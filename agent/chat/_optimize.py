@@ -61,7 +61,7 @@ def optimize_turn(session: ChatSession, decided: Route) -> None:
             splits.train,
             splits.val,
             model=session.llm,
-            method=method,  # type: ignore[arg-type]
+            method=method,  # type: ignore[arg-type]  # a str checked against METHODS above; mypy cannot narrow it to the Literal
             steps=CHAT_STEPS,
             testset=splits.test,
             run_dir=run_dir,

@@ -80,17 +80,17 @@ def _data_task(
         data,
         input_fields=input_fields,
         target_field=target_field,
-        format=data_format,  # type: ignore[arg-type]
+        format=data_format,  # type: ignore[arg-type]  # a CLI string; load_examples validates it and names the formats
     )
     fields = tuple(examples[0].inputs)
     kind = answer_kind or ("number" if data_format == "gsm8k" else "exact")
     task = PromptTask(
         name=data.stem,
         input_fields=fields,
-        answer_kind=kind,  # type: ignore[arg-type]
+        answer_kind=kind,  # type: ignore[arg-type]  # a CLI string; PromptTask validates it and names the kinds
         labels=tuple(x.strip() for x in (labels or "").split(",") if x.strip()),
         instruction=instruction,
-        position=position,  # type: ignore[arg-type]
+        position=position,  # type: ignore[arg-type]  # a CLI string; PromptTask validates it and names the positions
         max_tokens=max_new_tokens or 48,
         description=f"answer the {', '.join(fields)} from {data.name}",
     )
@@ -110,7 +110,7 @@ def _build(spec: dict[str, Any]) -> tuple[PromptTask, Splits]:
                 }
             )
         sizes = tuple(spec["sizes"]) if spec.get("sizes") else None
-        return task, item.splits(seed=spec["seed"], sizes=sizes)  # type: ignore[arg-type]
+        return task, item.splits(seed=spec["seed"], sizes=sizes)  # type: ignore[arg-type]  # sizes read from JSON: a tuple of ints of unknown length
     if not spec.get("data"):
         raise ConfigError("give --task builtin:NAME or --data FILE (see `optagent prompt tasks`)")
     return _data_task(

@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 from typing import Annotated
 
-import platformdirs
 import typer
 
 from agent.cli._common import console, err_console, user_errors
@@ -16,7 +15,11 @@ app = typer.Typer(help="Fine-tune the embedded model (needs pip install 'optagen
 
 
 def _default_out() -> Path:
-    return Path(platformdirs.user_cache_dir("optagent")) / "tune" / "formulate"
+    # Through agent.config, the one place that knows the user cache folder (looked up at call
+    # time, so the test session's isolation applies).
+    from agent.config import default_cache_dir
+
+    return default_cache_dir() / "tune" / "formulate"
 
 
 @app.command("formulate")

@@ -66,7 +66,7 @@ class History:
     def ranked(self) -> list[Trial]:
         """Scored trials best first; ties keep journal order (copies)."""
         scored = [t for t in self._trials if t.ok and t.score is not None]
-        return copy.deepcopy(sorted(scored, key=lambda t: -self.quality(t.score)))  # type: ignore[arg-type]
+        return copy.deepcopy(sorted(scored, key=lambda t: -self.quality(t.score)))  # type: ignore[arg-type]  # `scored` holds trials whose score is not None; the lambda does not see that
 
     def top_k(self, k: int, *, unique: bool = True) -> list[Trial]:
         """The ``k`` best scored trials, best first; with ``unique``, one per candidate."""

@@ -50,7 +50,7 @@ def as_evaluation(result: Any) -> Evaluation:
             artifacts=dict(result.get("artifacts") or {}),
         )
     elif isinstance(result, numbers.Real):
-        evaluation = Evaluation(score=result)
+        evaluation = Evaluation(score=float(result))
     else:
         raise TypeError(
             f"objective returned {type(result).__name__}; return a float, (float, feedback) "

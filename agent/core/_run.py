@@ -39,6 +39,16 @@ class RunResult:
         usage: usage counters at the end (``UsageSnapshot.to_dict()``), ``{}`` without a meter.
         directory: the run directory, ``None`` for in-memory runs.
         direction: ``maximize`` or ``minimize``.
+
+    Example:
+        >>> from agent.core import Run
+        >>> from agent.optimizers import RandomSearch
+        >>> search = RandomSearch(lambda r: r.randint(0, 9), candidates_per_step=3, seed=1)
+        >>> result = Run(float, search, steps=2).optimize()
+        >>> result.status, result.best.candidate, result.best.score
+        ('finished', 7, 7.0)
+        >>> [t.status for t in result.trials]  # a repeated candidate is not evaluated again
+        ['ok', 'ok', 'ok', 'skipped', 'ok', 'ok']
     """
 
     status: str

@@ -38,7 +38,7 @@ class Backend(abc.ABC):
 
     def generate_batch(
         self, items: Sequence[tuple[Request, Sequence[int]]]
-    ) -> list[list[Completion] | Exception]:
+    ) -> Sequence[list[Completion] | Exception]:
         """Many requests at once; the default runs them on ``max_concurrency`` threads.
 
         Returns one entry per item: its completions, or the exception that item raised, so

@@ -63,7 +63,7 @@ def from_langchain_message(message: BaseMessage) -> Message:
             f"OptagentChatModel cannot send a {type(message).__name__} (tools are not "
             "supported); use system, human and AI messages"
         )
-    return Message(role, message_text(message))  # type: ignore[arg-type]
+    return Message(role, message_text(message))  # type: ignore[arg-type]  # role is one of the Literal's values, mapped just above
 
 
 class OptagentChatModel(BaseChatModel):

@@ -32,13 +32,13 @@ def as_messages(messages: MessagesLike) -> tuple[Message, ...]:
     if isinstance(messages, Message):
         return (messages,)
     if isinstance(messages, Mapping):
-        return (Message(messages["role"], messages["content"]),)  # type: ignore[arg-type]
+        return (Message(messages["role"], messages["content"]),)  # type: ignore[arg-type]  # a user's dict: Message validates the role
     out: list[Message] = []
     for item in messages:
         if isinstance(item, Message):
             out.append(item)
         else:
-            out.append(Message(item["role"], item["content"]))  # type: ignore[arg-type]
+            out.append(Message(item["role"], item["content"]))  # type: ignore[arg-type]  # a user's dict: Message validates the role
     return tuple(out)
 
 

@@ -40,6 +40,18 @@ class Budget:
         max_tokens: prompt plus completion tokens.
         max_cost: estimated USD.
         max_time: wall-clock seconds since the run started.
+
+    Example:
+        >>> from agent.errors import BudgetExceeded
+        >>> from agent.llm import LLM, Budget, ScriptedFakeBackend, UsageMeter
+        >>> llm = LLM(ScriptedFakeBackend(["a", "b"]), usage=UsageMeter(Budget(max_calls=1)))
+        >>> llm.complete("one")[0].text
+        'a'
+        >>> try:
+        ...     llm.complete("two")
+        ... except BudgetExceeded as exc:
+        ...     print(exc.kind)
+        calls
     """
 
     max_calls: int | None = None

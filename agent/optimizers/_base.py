@@ -22,6 +22,15 @@ class Optimizer(abc.ABC):
     proposals (seed any randomness from the state and ``history.step``). Resume relies on it:
     a step cut short by a kill is proposed again and its LLM requests are answered by the
     response cache.
+
+    Example:
+        >>> from agent.core import Run
+        >>> from agent.optimizers import Optimizer
+        >>> class Countdown(Optimizer):
+        ...     def propose(self, history):
+        ...         return [] if history.step >= 3 else [10 - history.step]
+        >>> [t.candidate for t in Run(float, Countdown(), steps=5).optimize().trials]
+        [10, 9, 8]
     """
 
     #: Short name written to config.json and shown by ``optagent runs list``.

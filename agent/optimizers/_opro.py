@@ -78,6 +78,16 @@ class OPRO(Optimizer):
 
     Raises:
         ConfigError: a bad option.
+
+    Example:
+        >>> from agent.core import Run
+        >>> from agent.llm import LLM, ScriptedFakeBackend
+        >>> from agent.optimizers import OPRO, parse_tagged
+        >>> llm = LLM(ScriptedFakeBackend(["<solution>42</solution>"]))
+        >>> opt = OPRO(llm, parse=parse_tagged, candidates_per_step=2, initial=["7"],
+        ...            variables={"description": "Guess my number.", "output_format": ""})
+        >>> Run(lambda c: -abs(int(c) - 42), opt, steps=2).optimize().best.candidate
+        '42'
     """
 
     name = "opro"

@@ -20,6 +20,14 @@ class RandomSearch(Optimizer):
         initial: candidates to propose at step 0 instead of samples (to share a start with
             another optimizer).
         seed: with the step number, seeds each step's generator, so no state is kept.
+
+    Example:
+        >>> from agent.core import Run
+        >>> from agent.optimizers import RandomSearch
+        >>> search = RandomSearch(lambda rng: rng.randint(0, 9), candidates_per_step=4, seed=0)
+        >>> result = Run(lambda x: -abs(x - 3), search, steps=3).optimize()
+        >>> result.best.candidate, len(result.trials) <= 12
+        (3, True)
     """
 
     name = "random"

@@ -82,6 +82,15 @@ def backward(output: Node | Any, feedback: str) -> FeedbackRecord:
 
     Raises:
         TypeError: ``output`` is not a node.
+
+    Example:
+        >>> from agent.trace import backward, graph, node
+        >>> a = node(2.0, trainable=True, name="a")
+        >>> with graph():
+        ...     y = a * 3
+        >>> record = backward(y, "y should be 9")
+        >>> record.feedback, [p.name for p in record.parameters]
+        ('y should be 9', ['a'])
     """
     if not isinstance(output, Node):
         raise TypeError(

@@ -119,7 +119,7 @@ def _throughput(
     result = run_eval(
         items,
         out=folder / f"{executor}{workers}-{time.time_ns()}",
-        settings=AgentSettings(model, **agent),  # type: ignore[arg-type]
+        settings=AgentSettings(model, **agent),  # type: ignore[arg-type]  # the bench forwards AgentSettings keywords as **object
         mode="mamo",
         executor=pool,
         workers=workers,

@@ -79,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     for name, task, steps in jobs:
         settings.steps = steps
-        result = run_showcase(task, llm, settings, run_dir=workdir / name)  # type: ignore[arg-type]
+        result = run_showcase(task, llm, settings, run_dir=workdir / name)  # type: ignore[arg-type]  # jobs hold the task typed object (a linreg or TSP task)
         console.print(showcase_table(result))
         for arm in result.arms:
             rows.append(
@@ -124,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
             str(r["llm_calls"]),
             str(r["tokens"]),
             f"{r['wall_s']:.1f}",
-            f"{100 * float(r['overhead_share']):.2f}",  # type: ignore[arg-type]
+            f"{100 * float(r['overhead_share']):.2f}",  # type: ignore[arg-type]  # a row value typed object; the bench wrote a float there
         )
     console.print(table)
     console.print(f"total wall {time.perf_counter() - started:.1f} s; run directories in {workdir}")

@@ -45,7 +45,7 @@ def main() -> None:
 
     item = builtin_task(args.task)
     sizes = tuple(int(x) for x in args.sizes.split(",")) if args.sizes else None
-    splits = item.splits(seed=args.seed, sizes=sizes)  # type: ignore[arg-type]
+    splits = item.splits(seed=args.seed, sizes=sizes)  # type: ignore[arg-type]  # sizes from the command line: a tuple of ints of unknown length
     runs = args.runs_dir or Path(tempfile.mkdtemp(prefix="bench_prompt_"))
     cache = str(runs / "shared-cache.sqlite")
     console = Console()
@@ -76,7 +76,7 @@ def main() -> None:
             splits.train,
             splits.val,
             model=llm,
-            method=method,  # type: ignore[arg-type]
+            method=method,  # type: ignore[arg-type]  # a str from METHODS; mypy cannot narrow it to the Literal
             steps=args.steps,
             candidates_per_step=args.candidates,
             bootstrap=args.bootstrap,

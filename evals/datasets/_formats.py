@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from agent.data import read_json, read_text
 from agent.errors import DataError, RecordError
-from evals.datasets._item import EvalItem, Gold
+from evals.datasets._item import EvalItem, Gold, GoldStatus
 from evals.datasets._labels import label_status, parse_label, parse_number
 from evals.datasets._records import Record, read_records
 
@@ -206,7 +206,7 @@ def _optibench_gold(record: Record, path: Path) -> Gold:
         )
     statuses = {label_status(v) for v in results.values()} - {None}
     if statuses:
-        status = "unbounded" if statuses == {"unbounded"} else "infeasible"
+        status: GoldStatus = "unbounded" if statuses == {"unbounded"} else "infeasible"
         return Gold(status=status, raw=dict(results))
     named: dict[str, float] = {}
     for name, value in results.items():
@@ -410,4 +410,4 @@ def load_prompt_examples(path: str | Path) -> list[Example]:
         raise DataError(
             f"{path}: {fmt} is an optimization benchmark; load it with evals.datasets.load_items"
         )
-    return load_examples(path, format="tsv" if fmt == "gsm8k_tsv" else fmt)  # type: ignore[arg-type]
+    return load_examples(path, format="tsv" if fmt == "gsm8k_tsv" else fmt)  # type: ignore[arg-type]  # fmt is a prompt format here (checked above), a DataFormat value

@@ -146,7 +146,9 @@ class ProcessExecutor(Executor):
         super().__init__(workers=workers)
         methods = multiprocessing.get_all_start_methods()
         method = start_method or ("forkserver" if "forkserver" in methods else "spawn")
-        self._ctx = multiprocessing.get_context(method)
+        # Any: typeshed's get_context(str) returns BaseContext, which declares no Process;
+        # every concrete context (fork, forkserver, spawn) has one.
+        self._ctx: Any = multiprocessing.get_context(method)
         if method == "forkserver":
             self._ctx.set_forkserver_preload(["evals.runner._work", "agent.formulate"])
         self._llama_threads = max(1, len(os.sched_getaffinity(0)) // workers)

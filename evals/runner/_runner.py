@@ -486,9 +486,9 @@ def run_eval(
         pool.close()
         usage = totals.to_dict()
         if threads:  # the shared meter also counts the calls of items cut off in flight
-            spent = shared.snapshot().to_dict()
+            metered = shared.snapshot().to_dict()
             for key in ("calls", "prompt_tokens", "completion_tokens", "total_tokens", "cost_usd"):
-                usage[key] = max(usage.get(key) or 0, spent.get(key) or 0)
+                usage[key] = max(usage.get(key) or 0, metered.get(key) or 0)
         store.write_usage(usage)
         store.write_state(
             {

@@ -25,7 +25,7 @@ def make_backend(name: str) -> SolverBackend:
         UnsupportedProblemError: an unknown name.
     """
     if name in ("highs", "cbc"):
-        return PulpBackend(solver=name)  # type: ignore[arg-type]
+        return PulpBackend(solver=name)  # type: ignore[arg-type]  # `in` on a tuple does not narrow str to the Literal
     if name in ("scipy", "scipy-slsqp"):
         return ScipyBackend()
     if name == "scipy-trust-constr":
@@ -56,7 +56,7 @@ def backend_for(problem_class: ProblemClass, *, prefer: str | None = None) -> So
     if problem_class in (ProblemClass.LP, ProblemClass.MILP):
         for name in available_backends():
             if name in ("highs", "cbc"):
-                return PulpBackend(solver=name)  # type: ignore[arg-type]
+                return PulpBackend(solver=name)  # type: ignore[arg-type]  # `in` on a tuple does not narrow str to the Literal
         raise UnsupportedProblemError("no LP/MILP solver available: install highspy or pulp")
     if problem_class is ProblemClass.NLP:
         return ScipyBackend()

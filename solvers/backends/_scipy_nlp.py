@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
 import numpy as np
@@ -158,7 +158,7 @@ class ScipyBackend(SolverBackend):
         grad: Callable[[np.ndarray], np.ndarray],
         g: Callable[[np.ndarray], np.ndarray],
         jac: Callable[[np.ndarray], np.ndarray],
-        senses: list[str],
+        senses: Sequence[str],
         bounds: list[tuple[float | None, float | None]],
         x0: np.ndarray,
         notes: list[str],

@@ -119,7 +119,7 @@ def parse_compact(text: str) -> CompactModel | Refusal:
     lines = [(i + 1, line.strip()) for i, line in enumerate(text.strip().splitlines())]
     lines = [(n, line) for n, line in lines if line]
     if len(lines) == 1 and lines[0][1] in ("none", "nonlinear"):
-        return Refusal(lines[0][1])  # type: ignore[arg-type]
+        return Refusal(lines[0][1])  # type: ignore[arg-type]  # the line is 'none' or 'nonlinear' (checked on this line's if)
     variables: dict[str, VarType] = {}
     sense: Literal["maximize", "minimize"] | None = None
     objective = Linear()
@@ -165,7 +165,7 @@ def _row(line: str, variables: dict[str, VarType], number: int) -> Row:
         raise CompactSyntaxError(f"line {number}: expected a constraint with <=, >= or =: {line!r}")
     lhs = _Expression(line[: match.start()], variables, number).parse_all()
     rhs = _Expression(line[match.end() :], variables, number).parse_all()
-    op: Op = match.group()  # type: ignore[assignment]
+    op: Op = match.group()  # type: ignore[assignment]  # the regex matches only the Op operators
     return Row(lhs, op, rhs, number)
 
 

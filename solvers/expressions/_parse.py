@@ -88,16 +88,16 @@ def _check(node: ast.AST, *, condition: bool, depth: int) -> None:
     elif isinstance(node, ast.BoolOp):
         if not condition:
             raise ExpressionError("'and'/'or' are only allowed in conditions")
-        for value in node.values:
-            _check(value, condition=condition, depth=deeper)
+        for operand in node.values:
+            _check(operand, condition=condition, depth=deeper)
     elif isinstance(node, ast.Compare):
         if not condition:
             raise ExpressionError("a comparison is only allowed at the top of a constraint")
         for op in node.ops:
             if not isinstance(op, _COMPARE_OPS):
                 raise ExpressionError(f"comparison '{type(op).__name__}' is not allowed")
-        for value in (node.left, *node.comparators):
-            _check(value, condition=condition, depth=deeper)
+        for operand in (node.left, *node.comparators):
+            _check(operand, condition=condition, depth=deeper)
     elif isinstance(node, ast.Subscript):
         if not isinstance(node.value, ast.Name):
             raise ExpressionError("only names can be indexed, e.g. x[i,j]")

@@ -144,7 +144,7 @@ class OpenAIBackend(Backend):
     # -- Backend contract ----------------------------------------------------------------
 
     @property
-    def supports_schema(self) -> bool:  # type: ignore[override]
+    def supports_schema(self) -> bool:  # type: ignore[override]  # a property over the base class's plain attribute
         """True while the server accepts ``response_format`` of type ``json_schema``."""
         return self._format_mode == "json_schema"
 

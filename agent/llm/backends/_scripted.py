@@ -22,6 +22,12 @@ class ScriptedFakeBackend(Backend):
 
     Attributes:
         requests: every (request, sample_index) seen, in order, for assertions.
+
+    Example:
+        >>> from agent.llm import LLM, ScriptedFakeBackend
+        >>> llm = LLM(ScriptedFakeBackend(lambda request, i: request.messages[-1].content.upper()))
+        >>> llm.complete("shout")[0].text
+        'SHOUT'
     """
 
     def __init__(

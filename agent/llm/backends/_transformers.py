@@ -74,6 +74,7 @@ class TransformersBackend(Backend):
         if top_k < 0:
             raise ConfigError(f"top_k must be 0 (off) or positive, got {top_k}")
         target = Path(path).expanduser()
+        self._gguf: str | None  # the GGUF file name in _folder, or None for a checkpoint folder
         if target.suffix == ".gguf":
             if not target.is_file():
                 raise ConfigError(f"GGUF file not found: {target} (check the hf:PATH spec)")

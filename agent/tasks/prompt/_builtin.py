@@ -268,6 +268,14 @@ def builtin_task(name: str) -> BuiltinTask:
 
     Raises:
         ConfigError: no such task; the message lists the available ones.
+
+    Example:
+        >>> from agent.tasks.prompt import builtin_task
+        >>> arithmetic = builtin_task("arithmetic")
+        >>> arithmetic.task.input_fields
+        ('question',)
+        >>> arithmetic.splits(seed=0, sizes=(4, 2, 2)).sizes()
+        {'train': 4, 'val': 2, 'test': 2}
     """
     key = name.removeprefix("builtin:")
     if key not in BUILTIN_TASKS:

@@ -49,7 +49,11 @@ class PromptCandidate:
 
     def replace(self, **changes: Any) -> PromptCandidate:
         """A copy with some fields changed."""
-        values = {"instruction": self.instruction, "demos": self.demos, "position": self.position}
+        values: dict[str, Any] = {
+            "instruction": self.instruction,
+            "demos": self.demos,
+            "position": self.position,
+        }
         values.update(changes)
         return PromptCandidate(**values)
 

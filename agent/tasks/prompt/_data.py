@@ -150,6 +150,14 @@ def load_examples(
 
     Raises:
         DataError: missing file, bad JSON/CSV, a record without a field, or no records.
+
+    Example:
+        >>> import json, pathlib, tempfile
+        >>> from agent.tasks.prompt import load_examples
+        >>> folder = pathlib.Path(tempfile.mkdtemp())
+        >>> _ = (folder / "qa.jsonl").write_text(json.dumps({"question": "2+2?", "answer": "4"}))
+        >>> load_examples(folder / "qa.jsonl")
+        [Example(inputs={'question': '2+2?'}, target='4')]
     """
     path = Path(path)
     if not path.is_file():

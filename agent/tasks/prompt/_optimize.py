@@ -29,7 +29,7 @@ from agent.tasks.prompt._candidate import PromptCandidate, demos_from, render_qu
 from agent.tasks.prompt._objective import PromptObjective, RacingObjective
 from agent.tasks.prompt._result import PromptResult, task_to_dict
 from agent.tasks.prompt._scorer import PromptScorer
-from agent.tasks.prompt._task import Demo, Example, PromptTask
+from agent.tasks.prompt._task import Demo, Example, Position, PromptTask
 
 Method = Literal["exemplars", "opro", "joint", "reflective"]
 METHODS: tuple[str, ...] = ("exemplars", "opro", "joint", "reflective")
@@ -50,7 +50,7 @@ def bootstrap_demos(
     trainset: Sequence[Example],
     *,
     instruction: str,
-    position: str,
+    position: Position,
     limit: int = 24,
     min_pool: int = 8,
     gold_shots: int = 3,
@@ -87,10 +87,10 @@ def bootstrap_demos(
 
     gold_source = list(trainset[limit:]) or list(trainset)
     try:
-        missed = harvest(PromptCandidate(instruction, (), position), inputs)  # type: ignore[arg-type]
+        missed = harvest(PromptCandidate(instruction, (), position), inputs)
         if len(pool) < min_pool and missed:
             shots = demos_from(gold_source[:gold_shots])
-            harvest(PromptCandidate(instruction, shots, position), missed)  # type: ignore[arg-type]
+            harvest(PromptCandidate(instruction, shots, position), missed)
     except BudgetExceeded:
         pass
     if len(pool) < min_pool:
@@ -107,17 +107,23 @@ def _scoring_llm(
     model: str | LLM, run_dir: Path | None, cache: bool | str | None, budget: Budget | None
 ) -> LLM:
     if isinstance(model, LLM):
-        if budget is not None:
-            model.usage.budget = budget
-        return model
+        if budget is None:
+            return model
+        # The caller's LLM is never changed: the search gets its own meter (with ``budget``)
+        # over the same backend and cache, so the caller's budget and counters stay theirs.
+        return LLM(
+            model.backend, cache=model.cache, usage=UsageMeter(budget, prices=model.usage.prices)
+        )
     if cache is None and run_dir is not None:
         cache = str(JsonlRunStore(run_dir).cache_path)
     return load(model, cache=cache, budget=budget)
 
 
-def _optimizer_llm(optimizer_model: str | LLM | None, scoring: LLM) -> LLM:
-    if optimizer_model is None:
-        return scoring
+def _optimizer_llm(
+    optimizer_model: str | LLM | None, scoring: LLM, model: str | LLM | None = None
+) -> LLM:
+    if optimizer_model is None or optimizer_model is model:
+        return scoring  # the same model: its calls count against the search's meter too
     if isinstance(optimizer_model, LLM):
         return optimizer_model
     if optimizer_model == scoring.spec:
@@ -238,7 +244,9 @@ def optimize_prompt(
         method: ``exemplars`` (bootstrapped demo sets), ``opro`` (instruction search),
             ``joint`` (both, alternating) or ``reflective`` (rewrite from failures).
         budget: hard limits for the search (bootstrap and validation scoring, optimizer
-            calls); a stop keeps the best prompt so far (``status="stopped"``).
+            calls); a stop keeps the best prompt so far (``status="stopped"``). With an
+            ``LLM`` as ``model``, the search meters a copy (same backend and cache); the
+            caller's ``LLM``, its budget and counters are left as they were.
         steps: loop steps (default per method); ``candidates_per_step`` proposals each.
         max_demos: the most demos a prompt shows; ``bootstrap`` train inputs are tried.
         testset: if given, the baseline and the best prompt are scored on it after the search,
@@ -277,7 +285,7 @@ def optimize_prompt(
     task.check_examples(testset, source="test")
     directory = Path(run_dir) if run_dir is not None else None
     llm = _scoring_llm(model, directory, cache, budget)
-    opt_llm = _optimizer_llm(optimizer_model, llm)
+    opt_llm = _optimizer_llm(optimizer_model, llm, model)
     scorer = PromptScorer(llm, task)
 
     pool: list[Demo] = []

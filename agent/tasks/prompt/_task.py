@@ -15,7 +15,13 @@ POSITIONS: tuple[str, ...] = ("Q_begin", "Q_end", "A_begin")
 
 @dataclass(frozen=True, slots=True)
 class Example:
-    """One labelled record: named input fields and the target answer (as text)."""
+    """One labelled record: named input fields and the target answer (as text).
+
+    Example:
+        >>> from agent.tasks.prompt import Example
+        >>> Example.from_dict({"inputs": {"question": "2+2?"}, "target": 4}).target
+        '4'
+    """
 
     inputs: Mapping[str, str]
     target: str
@@ -76,6 +82,13 @@ class PromptTask:
 
     Raises:
         ConfigError: an unknown answer kind or position, no input fields, or labels missing.
+
+    Example:
+        >>> from agent.tasks.prompt import PromptTask
+        >>> task = PromptTask(name="sums", input_fields=("question",), answer_kind="number",
+        ...                   instruction="Answer with a number.")
+        >>> task.score("2 + 3 = 5", "5"), task.score("six", "5")
+        (1.0, 0.0)
     """
 
     name: str

@@ -21,6 +21,16 @@ class DirectionalOptimizer(ScoredOptimizer):
     ``ScoredOptimizer``).
 
     Takes ``ScoredOptimizer``'s arguments.
+
+    Example:
+        >>> from agent.llm import LLM, ScriptedFakeBackend
+        >>> from agent.trace import node
+        >>> from agent.trace.optimizers import DirectionalOptimizer
+        >>> a = node(0.0, trainable=True, name="a")
+        >>> llm = LLM(ScriptedFakeBackend(['{"suggestion": {"a": 2.0}}']))
+        >>> opt = DirectionalOptimizer([a], llm=llm, evaluate=lambda: -abs(a.value - 3), n=1)
+        >>> opt.step().best_score, a.value
+        (-1.0, 2.0)
     """
 
     def direction(self) -> str:
@@ -41,9 +51,10 @@ class DirectionalOptimizer(ScoredOptimizer):
         hints: list[dict[str, Any]] = []
         since = self.trials[self._best_index + 1 :]
         for name in self.params:
-            now = best.values.get(name)
+            # Parameter values are any JSON value; _numeric checks before they are compared.
+            now: Any = best.values.get(name)
             if before is not None and before.values.get(name) != now:
-                old = before.values.get(name)
+                old: Any = before.values.get(name)
                 hint = _hint(name, old, now, before.score, best.score, kind="improved")
                 if _numeric(old, now):
                     hint["move"] = "increase it further" if now > old else "decrease it further"
@@ -54,7 +65,7 @@ class DirectionalOptimizer(ScoredOptimizer):
             if not changed:
                 continue
             last = changed[-1]
-            new = last.values.get(name)
+            new: Any = last.values.get(name)
             hint = _hint(name, now, new, best.score, last.score, kind="worse")
             if _numeric(now, new):
                 way = "decrease" if new > now else "increase"

@@ -58,6 +58,17 @@ class OptoPrime(TraceOptimizer):
         max_reasoning_chars: longest reasoning the constrained schema allows (small models
             otherwise spend their token budget reasoning).
         seed: base seed of the requests.
+
+    Example:
+        >>> from agent.llm import LLM, ScriptedFakeBackend
+        >>> from agent.trace import backward, graph, node
+        >>> a = node(1.0, trainable=True, name="a")
+        >>> with graph():
+        ...     y = a * 2
+        >>> opt = OptoPrime([a], llm=LLM(ScriptedFakeBackend(['{"suggestion": {"a": 5.0}}'])))
+        >>> opt.zero_feedback(); _ = backward(y, "y should be 10")
+        >>> opt.step().applied, a.value
+        ({'a': 5.0}, 5.0)
     """
 
     def __init__(

@@ -147,7 +147,8 @@ class ScoredOptimizer(OptoPrime):
                 f"{where} names unknown parameters {unknown}; known: {list(self.params)}"
             )
         try:
-            score = float(item.get("score"))
+            raw: Any = item.get("score")  # a missing score (None) is a TypeError, reported below
+            score = float(raw)
         except (TypeError, ValueError):
             raise ConfigError(f"{where}: score {item.get('score')!r} is not a number") from None
         try:
