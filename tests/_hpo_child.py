@@ -20,9 +20,11 @@ def main() -> None:
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     storage = optuna.storages.JournalStorage(JournalFileBackend(path))
     sampler = LLMSampler(
-        llm=LLM(ScriptedHPOFakeBackend(seed=seed)), seed=seed, n_warmstart=3,
+        llm=LLM(ScriptedHPOFakeBackend(seed=seed)),
+        seed=seed,
+        n_warmstart=3,
         problem_description="A test function with a minimum near x=2.",
-    )  # fmt: skip
+    )
     study = optuna.load_study(study_name=name, storage=storage, sampler=sampler)
     study.optimize(mixed, n_trials=n_trials)
     print(sampler.stats())

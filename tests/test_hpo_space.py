@@ -57,8 +57,16 @@ def assert_in_space(params: dict[str, Any]) -> None:
 
 
 def test_a_clean_json_object_is_taken_as_is() -> None:
-    config = {"C": 1.5, "lr": 0.25, "layers": 3, "units": 64, "batch": 32, "kernel": "rbf",
-              "depth": None, "flag": True}  # fmt: skip
+    config = {
+        "C": 1.5,
+        "lr": 0.25,
+        "layers": 3,
+        "units": 64,
+        "batch": 32,
+        "kernel": "rbf",
+        "depth": None,
+        "flag": True,
+    }
     found, rejected = parse_proposals(json.dumps(config), SPACE, random.Random(0))
     assert rejected == 0
     assert found[0].params == config
@@ -66,14 +74,38 @@ def test_a_clean_json_object_is_taken_as_is() -> None:
 
 
 def test_out_of_range_values_are_clipped_rounded_and_snapped() -> None:
-    raw = {"C": 5e6, "lr": 0.33, "layers": 3.6, "units": 2, "batch": 41, "kernel": " RBF ",
-           "depth": 5, "flag": "false"}  # fmt: skip
+    raw = {
+        "C": 5e6,
+        "lr": 0.33,
+        "layers": 3.6,
+        "units": 2,
+        "batch": 41,
+        "kernel": " RBF ",
+        "depth": 5,
+        "flag": "false",
+    }
     proposal = repair_config(raw, SPACE, random.Random(0))
     assert proposal is not None
-    assert proposal.params == {"C": 1e3, "lr": pytest.approx(0.35), "layers": 4, "units": 8,
-                               "batch": 48, "kernel": "rbf", "depth": 4, "flag": False}  # fmt: skip
-    assert set(proposal.repaired) == {"C", "lr", "layers", "units", "batch", "kernel", "depth",
-                                      "flag"}  # fmt: skip
+    assert proposal.params == {
+        "C": 1e3,
+        "lr": pytest.approx(0.35),
+        "layers": 4,
+        "units": 8,
+        "batch": 48,
+        "kernel": "rbf",
+        "depth": 4,
+        "flag": False,
+    }
+    assert set(proposal.repaired) == {
+        "C",
+        "lr",
+        "layers",
+        "units",
+        "batch",
+        "kernel",
+        "depth",
+        "flag",
+    }
     assert_in_space(proposal.params)
 
 

@@ -14,18 +14,22 @@ Example (see docs/hpo.md):
 
 from agent.hpo._fake import ScriptedHPOFakeBackend
 from agent.hpo._report import summarize
+from agent.hpo._run import ObjectiveFile, load_objective_file, run_study
 from agent.hpo._sampler import SOURCES, LLMSampler, distributions_to_space
 from agent.hpo._space import Param, Proposal, parse_proposals, repair_config, repair_value
 
 __all__ = [
     "SOURCES",
     "LLMSampler",
+    "ObjectiveFile",
     "Param",
     "Proposal",
     "ScriptedHPOFakeBackend",
     "distributions_to_space",
+    "load_objective_file",
     "parse_proposals",
     "repair_config",
     "repair_value",
+    "run_study",
     "summarize",
 ]

@@ -205,8 +205,11 @@ class LLMSampler(BaseSampler):
             )
         if inner_sampler is not None and not isinstance(inner_sampler, BaseSampler):
             raise ValueError(f"inner_sampler must be an Optuna sampler, got {inner_sampler!r}")
-        for flag, value in (("warmstart", warmstart), ("candidate_sampling", candidate_sampling),
-                            ("surrogate", surrogate)):  # fmt: skip
+        for flag, value in (
+            ("warmstart", warmstart),
+            ("candidate_sampling", candidate_sampling),
+            ("surrogate", surrogate),
+        ):
             if not isinstance(value, bool):
                 raise ValueError(f"{flag} must be True or False, got {value!r}")
         if search_space is not None:

@@ -63,8 +63,9 @@ class Param:
 
     def __post_init__(self) -> None:
         if self.kind not in ("float", "int", "categorical"):
-            raise ValueError(f"param {self.name!r}: kind must be float, int or categorical, "
-                             f"got {self.kind!r}")  # fmt: skip
+            raise ValueError(
+                f"param {self.name!r}: kind must be float, int or categorical, got {self.kind!r}"
+            )
         if self.kind == "categorical":
             if not self.choices:
                 raise ValueError(f"param {self.name!r}: categorical needs at least one choice")
