@@ -19,13 +19,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from agent.errors import ConfigError, DataError
+from agent.errors import ConfigError, DataError, MissingExtraError
 from agent.hpo._report import summarize
 from agent.hpo._sampler import LLMSampler
 
-if TYPE_CHECKING:
+try:
     import optuna
+    from optuna.storages.journal import JournalFileBackend
+except ImportError:  # pragma: no cover - exercised only without the extra
+    raise MissingExtraError("optuna", "hpo") from None
 
+if TYPE_CHECKING:
     from agent.llm import LLM
 
 __all__ = ["ObjectiveFile", "load_objective_file", "run_study"]
@@ -113,9 +117,6 @@ def run_study(
     Raises:
         ConfigError: a bad direction, trial count or storage URL.
     """
-    import optuna
-    from optuna.storages.journal import JournalFileBackend
-
     if n_trials < 1:
         raise ConfigError(f"--trials must be >= 1, got {n_trials}")
     if n_jobs < 1:
@@ -204,8 +205,6 @@ def run_study(
 
 
 def _summary(study: optuna.Study, llm: LLM, sampler: LLMSampler) -> dict[str, Any]:
-    import optuna
-
     states = [t.state for t in study.get_trials(deepcopy=False)]
     complete = [
         t for t in study.get_trials(deepcopy=False) if t.state == optuna.trial.TrialState.COMPLETE
