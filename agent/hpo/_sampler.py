@@ -244,6 +244,7 @@ class LLMSampler(BaseSampler):
 
         self._rng = random.Random(seed)
         self._lock = threading.Lock()
+        self._warm_lock = threading.Lock()
         self._intersection = IntersectionSearchSpace()
         self._warm_lists: dict[str, list[Proposal]] = {}
         self._handed_out: set[str] = set()
@@ -409,28 +410,34 @@ class LLMSampler(BaseSampler):
         self, space: list[Param], minimize: bool, taken: set[str], record: _TrialRecord
     ) -> dict[str, Any] | None:
         key = "|".join(p.describe() for p in space)
-        with self._lock:
+        with self._warm_lock:  # one warm-start request per space, however many threads ask
             listed = self._warm_lists.get(key)
-        if listed is None:
-            prompt = render_warmstart_prompt(
-                description=self._description, space=space, n=self._n_warmstart, minimize=minimize
-            )
-            completions = self._llm.complete(
-                prompt,
-                temperature=0.0,
-                max_tokens=min(2048, self._n_warmstart * (24 + 16 * len(space))),
-                seed=self._seed,
-            )
-            record.count(completions)
-            listed, rejected = parse_proposals(completions[0].text, space, self._rng)
-            record.rejected += rejected
-            with self._lock:
-                listed = self._warm_lists.setdefault(key, listed)
+            if listed is None:
+                listed = self._warm_list(space, minimize, record)
+                self._warm_lists[key] = listed
         for proposal in self._fresh(listed, space, taken):
             if self._claim(proposal, space):
                 record.repairs += len(proposal.repaired)
                 return dict(proposal.params)
         return None
+
+    def _warm_list(
+        self, space: list[Param], minimize: bool, record: _TrialRecord
+    ) -> list[Proposal]:
+        """Ask once for ``n_warmstart`` zero-shot configurations."""
+        prompt = render_warmstart_prompt(
+            description=self._description, space=space, n=self._n_warmstart, minimize=minimize
+        )
+        completions = self._llm.complete(
+            prompt,
+            temperature=0.0,
+            max_tokens=min(2048, self._n_warmstart * (24 + 16 * len(space))),
+            seed=self._seed,
+        )
+        record.count(completions)
+        listed, rejected = parse_proposals(completions[0].text, space, self._rng)
+        record.rejected += rejected if listed or rejected else 1  # 1: nothing readable
+        return listed
 
     def _llm_candidates(
         self,
