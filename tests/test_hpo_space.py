@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from agent.hpo import Param, parse_proposals, repair_config, repair_value
+from agent.hpo._space import format_hint, is_near
 
 SPACE = [
     Param("C", "float", 1e-3, 1e3, log=True),
@@ -198,3 +199,17 @@ def test_any_reply_text_parses_without_raising_into_valid_proposals(text: str) -
     assert rejected >= 0
     for proposal in found:
         assert_in_space(proposal.params)
+
+
+def test_an_echoed_format_hint_is_no_proposal() -> None:
+    found, rejected = parse_proposals(format_hint(SPACE), SPACE, random.Random(0))
+    assert found == [] and rejected <= 1
+
+
+def test_a_copy_with_fewer_digits_is_near_and_a_real_step_is_not() -> None:
+    space = SPACE[:4]
+    tried = {"C": 3.2322025589, "lr": 0.25, "layers": 3, "units": 64}
+    assert is_near({"C": 3.2322, "lr": 0.25, "layers": 3, "units": 64}, tried, space)
+    assert not is_near({"C": 3.5, "lr": 0.25, "layers": 3, "units": 64}, tried, space)
+    assert not is_near({"C": 3.2322, "lr": 0.25, "layers": 4, "units": 64}, tried, space)
+    assert not is_near({"C": 3.2322}, tried, space)

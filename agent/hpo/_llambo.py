@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import prompts
-from agent.hpo._space import Param, format_config, parse_number
+from agent.hpo._space import Param, format_config, format_hint, parse_number
 
 __all__ = [
     "Observation",
@@ -112,7 +112,7 @@ def render_warmstart_prompt(
         "hpo/warmstart",
         description=description,
         params=[p.describe() for p in space],
-        names=[p.name for p in space],
+        format=format_hint(space),
         n=n,
         goal=_goal(minimize),
     )

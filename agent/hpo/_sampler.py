@@ -37,7 +37,7 @@ from agent.hpo._llambo import (
     surrogate_estimate,
     target_score,
 )
-from agent.hpo._space import Param, Proposal, config_key, parse_proposals, random_config
+from agent.hpo._space import Param, Proposal, is_near, parse_proposals, random_config
 
 try:
     import optuna
@@ -247,7 +247,7 @@ class LLMSampler(BaseSampler):
         self._warm_lock = threading.Lock()
         self._intersection = IntersectionSearchSpace()
         self._warm_lists: dict[str, list[Proposal]] = {}
-        self._handed_out: set[str] = set()
+        self._handed_out: list[dict[str, Any]] = []
         self._disabled = ""  # a reason once the model must not be asked again (budget)
         self._counts: Counter[str] = Counter()
 
@@ -352,7 +352,7 @@ class LLMSampler(BaseSampler):
         trials = study.get_trials(deepcopy=False)
         minimize = study.direction == optuna.study.StudyDirection.MINIMIZE
         history = _history(trials, space)
-        taken = {config_key(t.params, space) for t in trials if t.number != trial.number}
+        taken = [t.params for t in trials if t.number != trial.number]
 
         if self._warmstart and self._n_warmstart > 0:
             used = sum(
@@ -407,7 +407,11 @@ class LLMSampler(BaseSampler):
         return None
 
     def _take_warmstart(
-        self, space: list[Param], minimize: bool, taken: set[str], record: _TrialRecord
+        self,
+        space: list[Param],
+        minimize: bool,
+        taken: list[dict[str, Any]],
+        record: _TrialRecord,
     ) -> dict[str, Any] | None:
         key = "|".join(p.describe() for p in space)
         with self._warm_lock:  # one warm-start request per space, however many threads ask
@@ -507,27 +511,24 @@ class LLMSampler(BaseSampler):
     # -- helpers -----------------------------------------------------------------------------
 
     def _fresh(
-        self, proposals: Sequence[Proposal], space: list[Param], taken: set[str]
+        self, proposals: Sequence[Proposal], space: list[Param], taken: list[dict[str, Any]]
     ) -> list[Proposal]:
-        """Proposals not tried yet (in the study or handed out here), without repeats."""
-        seen: set[str] = set()
-        out = []
+        """Proposals not tried yet (in the study or handed out here), without near-repeats."""
+        out: list[Proposal] = []
         with self._lock:
+            tried = [*taken, *self._handed_out]
             for p in proposals:
-                key = config_key(p.params, space)
-                if key in taken or key in self._handed_out or key in seen:
-                    continue
-                seen.add(key)
-                out.append(p)
+                others = [*tried, *(q.params for q in out)]
+                if not any(is_near(p.params, o, space) for o in others):
+                    out.append(p)
         return out
 
     def _claim(self, proposal: Proposal, space: list[Param]) -> bool:
         """Mark a proposal as handed out, so parallel trials differ; False if it already was."""
-        key = config_key(proposal.params, space)
         with self._lock:
-            if key in self._handed_out:
+            if any(is_near(proposal.params, o, space) for o in self._handed_out):
                 return False
-            self._handed_out.add(key)
+            self._handed_out.append(dict(proposal.params))
         return True
 
     def _request_seed(self, trial: FrozenTrial) -> int:

@@ -26,8 +26,9 @@ Choice = None | bool | int | float | str
 __all__ = [
     "Param",
     "Proposal",
-    "config_key",
     "format_config",
+    "format_hint",
+    "is_near",
     "parse_number",
     "parse_proposals",
     "random_config",
@@ -93,6 +94,18 @@ class Param:
         return f"{self.name}: {self.kind} in [{_fmt(self.low)}, {_fmt(self.high)}]{suffix}"
 
 
+def format_hint(space: Sequence[Param]) -> str:
+    """The answer format with a placeholder per value: ``{"C": <float from 0.001 to 1000>}``."""
+    parts = []
+    for p in space:
+        if p.kind == "categorical":
+            hole = "one of " + ", ".join(json.dumps(c) for c in p.choices)
+        else:
+            hole = f"{p.kind} from {_fmt(p.low)} to {_fmt(p.high)}"
+        parts.append(f"{json.dumps(p.name)}: <{hole}>")
+    return "{" + ", ".join(parts) + "}"
+
+
 @dataclass(frozen=True, slots=True)
 class Proposal:
     """A configuration read from a reply, repaired into the space.
@@ -127,15 +140,30 @@ def format_config(params: Mapping[str, Any], space: Sequence[Param]) -> str:
     return json.dumps(out, ensure_ascii=False)
 
 
-def config_key(params: Mapping[str, Any], space: Sequence[Param]) -> str:
-    """A hashable identity of a configuration, for de-duplication (floats to 10 digits)."""
-    parts = []
+def is_near(
+    a: Mapping[str, Any], b: Mapping[str, Any], space: Sequence[Param], *, tol: float = 1e-3
+) -> bool:
+    """Whether two configurations are the same up to ``tol`` of each float's range (on its
+    scale): a model that copies a tried configuration with fewer digits proposes nothing new."""
     for p in space:
-        value = params.get(p.name)
-        if isinstance(value, float):
-            value = float(f"{value:.10g}")
-        parts.append(json.dumps(value))
-    return "|".join(parts)
+        if p.name not in a or p.name not in b:
+            return False
+        x, y = a[p.name], b[p.name]
+        if p.kind != "float":
+            if x != y or type(x) is not type(y):
+                return False
+            continue
+        try:
+            fx, fy = float(x), float(y)
+        except (TypeError, ValueError):
+            return False
+        if p.log and fx > 0 and fy > 0:
+            fx, fy, width = math.log(fx), math.log(fy), math.log(p.high) - math.log(p.low)
+        else:
+            width = p.high - p.low
+        if abs(fx - fy) > tol * width:
+            return False
+    return True
 
 
 # -- reading numbers --------------------------------------------------------------------------
@@ -368,7 +396,7 @@ def _loose_object(chunk: str) -> dict[str, Any] | None:
         key, _, value = part.partition(":") if ":" in part else part.partition("=")
         key = key.strip().strip("'\"` ")
         value = value.strip().strip("'\"` ")
-        if not key:
+        if not key or value.startswith("<"):  # an echoed placeholder of the format hint
             continue
         out[key] = {"true": True, "false": False, "none": None, "null": None}.get(
             value.lower(), value
