@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from evals.bench.bench_llambo import TASKS, build_table, main, normalized_regret
+from tests.fakes.hpo import hpo_fake_replies
+from tests.fakes.openai_server import FakeOpenAIServer
 
 
 def test_normalized_regret_is_zero_at_the_optimum_and_one_at_the_reference() -> None:
@@ -70,3 +72,29 @@ def test_a_smoke_run_writes_cells_and_table_and_resumes(tmp_path: Path) -> None:
     assert (tmp_path / "cells.json").read_text() == before
     more = build_table(cells, ["branin"], [8], "another-model")
     assert "llm" not in more["tasks"]["branin"]["samplers"]
+
+
+def test_one_task_through_an_openai_compatible_server(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The LLM cells talk HTTP to the fake server (scripted HPO replies), as a real endpoint."""
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-fake")
+    with FakeOpenAIServer(hpo_fake_replies()) as server:
+        args = [
+            "--model",
+            f"openai:fake@{server.url}",
+            "--tasks",
+            "branin",
+            "--seeds",
+            "1",
+            "--trials",
+            "6",
+            "--checkpoints",
+            "3,6",
+            "--out",
+            str(tmp_path),
+        ]
+        assert main(args) == 0
+        assert server.request_count > 0
+    table = json.loads((tmp_path / "table.json").read_text())
+    assert table["tasks"]["branin"]["llm_fraction"][0] >= 0.5

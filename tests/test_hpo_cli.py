@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
-from agent.hpo import ScriptedHPOFakeBackend
-from agent.llm import Message, Request
 from tests._cli import run_cli
+from tests.fakes.hpo import hpo_fake_replies
 from tests.fakes.openai_server import FakeOpenAIServer
 
 OBJECTIVE = """
@@ -25,19 +23,9 @@ def objective(trial):
 """
 
 
-def hpo_replies() -> Any:
-    fake = ScriptedHPOFakeBackend(seed=3, garbage_rate=0.1)
-
-    def reply(body: dict[str, Any]) -> str:
-        messages = tuple(Message(m["role"], m["content"]) for m in body["messages"])
-        return fake._answer(Request(messages=messages, seed=body.get("seed")), 0)
-
-    return reply
-
-
 def test_hpo_runs_a_study_writes_the_run_folder_and_continues_it(tmp_path: Path) -> None:
     (tmp_path / "quad.py").write_text(OBJECTIVE)
-    with FakeOpenAIServer(hpo_replies()) as server:
+    with FakeOpenAIServer(hpo_fake_replies()) as server:
         args = [
             "hpo",
             "quad.py",

@@ -273,6 +273,7 @@ def run_cell(
             seed=seed,
             n_candidates=args.n_candidates,
             n_surrogate_samples=args.n_surrogate_samples,
+            max_history=args.max_history,
         )
     study = optuna.create_study(
         study_name=cell_key(task.name, sampler_name, seed, args.model),
@@ -423,6 +424,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--table", type=Path, default=None, help="default: OUT/table.json")
     parser.add_argument("--n-candidates", type=int, default=4, help="LLM candidates per trial")
     parser.add_argument("--n-surrogate-samples", type=int, default=3)
+    parser.add_argument(
+        "--max-history", type=int, default=15, help="best scored trials shown in a prompt"
+    )
     parser.add_argument(
         "--garbage-rate",
         type=float,
