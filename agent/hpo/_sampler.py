@@ -250,6 +250,7 @@ class LLMSampler(BaseSampler):
         self._handed_out: list[dict[str, Any]] = []
         self._disabled = ""  # a reason once the model must not be asked again (budget)
         self._counts: Counter[str] = Counter()
+        self._warned: set[str] = set()
 
     # -- BaseSampler ------------------------------------------------------------------------
 
@@ -275,9 +276,18 @@ class LLMSampler(BaseSampler):
             record.fallback = f"budget: {exc.kind}"
             params = None
         except Exception as exc:  # a failing model never stops a study
-            _log.debug("LLMSampler: model step failed on trial %d", trial.number, exc_info=True)
             record.fallback = f"error: {type(exc).__name__}: {exc}"[:300]
             params = None
+            with self._lock:
+                first = type(exc).__name__ not in self._warned
+                self._warned.add(type(exc).__name__)
+            if first:  # once per kind of error; every trial's reason is in its user attributes
+                _log.warning(
+                    "LLMSampler: the model step failed on trial %d (%s); the inner sampler "
+                    "takes such trials",
+                    trial.number,
+                    record.fallback,
+                )
         if params is None:
             record.source = "inner"
             params = self._inner_relative(study, trial, search_space)
