@@ -22,6 +22,7 @@ from agent.hpo._space import Param, format_config, format_hint, parse_number
 __all__ = [
     "Observation",
     "expected_improvement",
+    "plausible_bounds",
     "rank_by_expected_improvement",
     "render_candidate_prompt",
     "render_surrogate_prompt",
@@ -40,20 +41,29 @@ class Observation:
 
 
 def target_score(values: Sequence[float], *, minimize: bool, alpha: float) -> float:
-    """The score to ask candidates for: ``alpha`` of the observed range beyond the best.
+    """The score to ask candidates for: ``alpha`` of the typical spread beyond the best.
 
-    With one observation (or all equal) the range is taken as 10% of the best's magnitude
-    (1.0 when the best is 0), so the target still lies beyond the best.
+    The spread is the distance from the best to the median observation, not LLAMBO's
+    best-to-worst range: one diverged trial (a score of 1e6) would otherwise put the target far
+    beyond anything reachable. With one observation (or a median equal to the best) it is 10%
+    of the best's magnitude (1.0 when the best is 0).
     """
     best = min(values) if minimize else max(values)
-    spread = max(values) - min(values)
+    spread = abs(statistics.median(values) - best)
     if spread <= 0:
         spread = abs(best) * 0.1 or 1.0
     return best - alpha * spread if minimize else best + alpha * spread
 
 
-def surrogate_estimate(texts: Sequence[str]) -> tuple[float, float] | None:
+def surrogate_estimate(
+    texts: Sequence[str], *, bounds: tuple[float, float] | None = None
+) -> tuple[float, float] | None:
     """Mean and standard deviation of the scores predicted in several samples.
+
+    Args:
+        texts: the samples' replies; the first number of each counts.
+        bounds: clip each prediction into ``[low, high]`` first, so one absurd number from a
+            weak model cannot dominate the ranking.
 
     Returns:
         ``(mean, std)`` over the samples holding a number (std 0 for one), or ``None``.
@@ -61,8 +71,17 @@ def surrogate_estimate(texts: Sequence[str]) -> tuple[float, float] | None:
     numbers = [n for n in (parse_number(t) for t in texts) if n is not None]
     if not numbers:
         return None
+    if bounds is not None:
+        numbers = [min(max(n, bounds[0]), bounds[1]) for n in numbers]
     std = statistics.pstdev(numbers) if len(numbers) > 1 else 0.0
     return statistics.fmean(numbers), std
+
+
+def plausible_bounds(values: Sequence[float]) -> tuple[float, float]:
+    """The observed scores widened by their range on each side (1.0 when all are equal)."""
+    low, high = min(values), max(values)
+    width = (high - low) or abs(high) or 1.0
+    return low - width, high + width
 
 
 def expected_improvement(mean: float, std: float, best: float, *, minimize: bool) -> float:

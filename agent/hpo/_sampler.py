@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 from agent.errors import BudgetExceeded, MissingExtraError
 from agent.hpo._llambo import (
     Observation,
+    plausible_bounds,
     rank_by_expected_improvement,
     render_candidate_prompt,
     render_surrogate_prompt,
@@ -145,7 +146,7 @@ class LLMSampler(BaseSampler):
         warmstart: ask for ``n_warmstart`` zero-shot configurations for the first trials.
         n_warmstart: how many trials the warm start proposes.
         candidate_sampling: ask the model for candidates that would reach a target score
-            ``target_alpha`` of the observed range beyond the best (LLAMBO's sampler); when
+            ``target_alpha`` of the best-to-median spread beyond the best (LLAMBO's sampler); when
             off, candidates are random draws (for the surrogate to choose from).
         n_candidates: candidates per trial (samples of one request).
         surrogate: rank candidates by expected improvement of the model's predicted score
@@ -516,7 +517,8 @@ class LLMSampler(BaseSampler):
         answers = self._llm.batch(requests)
         for completions in answers:
             record.count(completions)
-        return [surrogate_estimate([c.text for c in comps]) for comps in answers]
+        bounds = plausible_bounds([o.value for o in history])
+        return [surrogate_estimate([c.text for c in comps], bounds=bounds) for comps in answers]
 
     # -- helpers -----------------------------------------------------------------------------
 
