@@ -68,3 +68,26 @@ def test_hpo_reports_a_bad_objective_file_without_a_traceback(tmp_path: Path) ->
     assert "defines no objective(trial)" in result.stderr and "Traceback" not in result.stderr
     missing = run_cli("hpo", "nope.py", "--model", "echo", cwd=tmp_path)
     assert missing.returncode == 2 and "no objective file" in missing.stderr
+
+
+def test_without_optuna_the_command_prints_the_install_line(tmp_path: Path) -> None:
+    """``optagent hpo`` without the hpo extra: one red line naming the extra, exit 2."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; sys.modules['optuna'] = None\n"
+        "sys.argv = ['optagent', 'hpo', 'x.py', '--model', 'echo']\n"
+        "from agent.cli import main; main()\n"
+    )
+    root = Path(__file__).resolve().parents[1]
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin", "COLUMNS": "200"},
+        timeout=120,
+    )
+    assert result.returncode == 2
+    assert "pip install 'optagent[hpo]'" in result.stderr and "Traceback" not in result.stderr
