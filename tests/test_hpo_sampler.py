@@ -292,3 +292,18 @@ def test_options_are_keyword_only_and_llm_must_be_a_model() -> None:
         LLMSampler(llm=42)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="search_space"):
         sampler(search_space={"x": (0, 1)})
+
+
+def test_a_failing_surrogate_keeps_the_llm_candidate_and_notes_why() -> None:
+    fake = ScriptedHPOFakeBackend(seed=0, garbage_rate=0.0)
+
+    def reply(request: Any, index: int) -> str:
+        if "Predict the score" in request.messages[-1].content:
+            raise RuntimeError("surrogate backend down")
+        return fake._answer(request, index)
+
+    study = optuna.create_study(sampler=sampler(LLM(ScriptedFakeBackend(reply)), n_warmstart=1))
+    study.optimize(mixed, n_trials=6)
+    later = [t.user_attrs for t in study.trials[2:]]
+    assert all(a["llm_source"] == "llm" for a in later), later
+    assert all("surrogate failed" in a["llm_note"] for a in later)

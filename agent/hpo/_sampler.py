@@ -128,6 +128,8 @@ class _TrialRecord:
             out["llm_target"] = self.target
         if self.predicted is not None:
             out["llm_predicted"] = list(self.predicted)
+        if self.notes:
+            out["llm_note"] = "; ".join(self.notes)
         return out
 
 
@@ -399,7 +401,15 @@ class LLMSampler(BaseSampler):
             return None
         choice = 0
         if self._surrogate and (len(fresh) > 1 or not self._candidate_sampling):
-            estimates = self._predict(trial, space, history, fresh, minimize, record)
+            try:
+                estimates = self._predict(trial, space, history, fresh, minimize, record)
+            except BudgetExceeded as exc:  # keep the candidates already paid for
+                self._disabled = f"budget: {exc}"
+                record.notes.append(f"surrogate stopped by the {exc.kind} budget")
+                estimates = [None] * len(fresh)
+            except Exception as exc:
+                record.notes.append(f"surrogate failed: {type(exc).__name__}: {exc}"[:200])
+                estimates = [None] * len(fresh)
             if any(e is not None for e in estimates):
                 choice = rank_by_expected_improvement(estimates, best, minimize=minimize)[0]
                 record.predicted = estimates[choice]
