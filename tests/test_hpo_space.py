@@ -213,3 +213,9 @@ def test_a_copy_with_fewer_digits_is_near_and_a_real_step_is_not() -> None:
     assert not is_near({"C": 3.5, "lr": 0.25, "layers": 3, "units": 64}, tried, space)
     assert not is_near({"C": 3.2322, "lr": 0.25, "layers": 4, "units": 64}, tried, space)
     assert not is_near({"C": 3.2322}, tried, space)
+
+
+def test_an_echoed_parameter_listing_is_no_proposal() -> None:
+    listing = "\n".join(f"- {p.describe()}" for p in SPACE)
+    found, _ = parse_proposals(listing, SPACE, random.Random(0))
+    assert found == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -108,6 +109,7 @@ def hpo_command(
     from agent.hpo import load_objective_file, run_study  # raises MissingExtraError
     from agent.llm import load
 
+    logging.getLogger("optuna").setLevel(logging.WARNING)  # the progress line says it all
     objective = load_objective_file(objective_file)
     settings = settings_from_flags(
         model=model,

@@ -327,6 +327,8 @@ def _norm_key(key: str) -> str:
 
 # -- reading replies --------------------------------------------------------------------------
 
+# "x: float in [-5, 5]": a parameter's description echoed from the prompt, not a value.
+_DESCRIPTION = re.compile(r"^\s*(?:float|int|categorical|one of)\b", re.IGNORECASE)
 _LINE_PAIR = re.compile(r"^\s*[-*\d.)]*\s*[`'\"]?([A-Za-z_][\w.-]*)[`'\"]?\s*[:=]\s*(.+?)\s*,?\s*$")
 
 
@@ -347,7 +349,7 @@ def parse_proposals(
         pairs: dict[str, Any] = {}
         for line in text.splitlines():
             match = _LINE_PAIR.match(line)
-            if match:
+            if match and not _DESCRIPTION.match(match.group(2)):
                 pairs.setdefault(match.group(1), match.group(2).strip().strip("'\"`"))
         objects = [pairs] if pairs else []
     proposals: list[Proposal] = []
