@@ -69,7 +69,7 @@ def main() -> None:
     Path("runs").mkdir(exist_ok=True)
     llm = LLM(ScriptedHPOFakeBackend(seed=0)) if args.fake else load(args.model)
     # The one changed line. Fewer samples per trial than the defaults (8 candidates, 4
-    # surrogate samples each) keep the embedded model at about a minute per trial on 2 cores.
+    # surrogate samples each) keep the embedded model's trials shorter on a CPU.
     sampler = LLMSampler(
         llm=llm, problem_description=PROBLEM, seed=0, n_candidates=4, n_surrogate_samples=2
     )
