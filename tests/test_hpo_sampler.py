@@ -70,6 +70,7 @@ def test_the_scripted_fake_gets_at_least_half_of_the_trials_proposed_by_the_llm(
     assert first["llm_source"] == "inner" and first["llm_fallback"] == "search space not known yet"
     later = study.trials[-1].user_attrs
     assert later["llm_source"] in {"llm", "inner"} and "llm_target" in later
+    assert later["llm_seconds"] >= 0 and summary["seconds"] > 0
 
 
 def test_garbage_replies_are_repaired_or_replaced_and_counted() -> None:

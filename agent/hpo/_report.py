@@ -21,7 +21,8 @@ def summarize(study: Any) -> dict[str, Any]:
     Returns:
         a JSON-safe dict: ``trials`` (with a recorded source), ``sources`` (count per
         ``llm_source``), ``llm_fraction`` (warm start + LLM candidates over ``trials``),
-        ``calls``, ``cache_hits``, ``tokens``, ``repairs``, ``rejected`` and ``fallbacks``
+        ``calls``, ``cache_hits``, ``tokens``, ``repairs``, ``rejected``, ``seconds`` (spent
+        choosing configurations, model calls included) and ``fallbacks``
         (count per reason, the reason's first words).
     """
     sources: Counter[str] = Counter()
@@ -36,6 +37,8 @@ def summarize(study: Any) -> dict[str, Any]:
         for key in ("calls", "cache_hits", "tokens", "repairs", "rejected"):
             value = attrs.get(f"llm_{key}", 0)
             totals[key] += int(value) if isinstance(value, int | float) else 0
+        seconds = attrs.get("llm_seconds", 0.0)
+        totals["seconds"] += float(seconds) if isinstance(seconds, int | float) else 0.0
         reason = attrs.get("llm_fallback")
         if reason:
             fallbacks[str(reason).split(":")[0]] += 1
@@ -46,5 +49,6 @@ def summarize(study: Any) -> dict[str, Any]:
         "sources": dict(sorted(sources.items())),
         "llm_fraction": llm / n if n else 0.0,
         **{key: totals[key] for key in ("calls", "cache_hits", "tokens", "repairs", "rejected")},
+        "seconds": round(totals["seconds"], 3),
         "fallbacks": dict(sorted(fallbacks.items())),
     }

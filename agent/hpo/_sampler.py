@@ -22,6 +22,7 @@ import logging
 import math
 import random
 import threading
+import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -100,6 +101,7 @@ class _TrialRecord:
     repairs: int = 0
     rejected: int = 0
     fallback: str = ""
+    seconds: float = 0.0
     target: float | None = None
     predicted: tuple[float, float] | None = None
     notes: list[str] = field(default_factory=list)
@@ -121,6 +123,7 @@ class _TrialRecord:
             "llm_tokens": self.tokens,
             "llm_repairs": self.repairs,
             "llm_rejected": self.rejected,
+            "llm_seconds": round(self.seconds, 3),
         }
         if self.fallback:
             out["llm_fallback"] = self.fallback
@@ -272,6 +275,7 @@ class LLMSampler(BaseSampler):
         self, study: Study, trial: FrozenTrial, search_space: dict[str, BaseDistribution]
     ) -> dict[str, Any]:
         record = _TrialRecord()
+        started = time.perf_counter()
         try:
             params = self._sample(study, trial, search_space, record)
         except BudgetExceeded as exc:
@@ -291,6 +295,7 @@ class LLMSampler(BaseSampler):
                     trial.number,
                     record.fallback,
                 )
+        record.seconds = time.perf_counter() - started
         if params is None:
             record.source = "inner"
             params = self._inner_relative(study, trial, search_space)
