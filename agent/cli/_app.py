@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import typer
 
-from agent.cli import _chat, _eval, _llm_commands, _opro, _prompt, _runs, _solve, _trace, _tune
+from agent.cli import (
+    _chat,
+    _eval,
+    _hpo,
+    _llm_commands,
+    _opro,
+    _prompt,
+    _runs,
+    _solve,
+    _trace,
+    _tune,
+)
 from agent.cli._sandbox import sandbox_app
 
 app = typer.Typer(
@@ -20,6 +31,7 @@ app.command("models")(_llm_commands.models)
 app.command("ask")(_llm_commands.ask)
 app.command("solve")(_solve.solve_command)
 app.command("chat")(_chat.chat_command)
+app.command("hpo")(_hpo.hpo_command)
 app.add_typer(sandbox_app, name="sandbox")
 app.add_typer(_trace.app, name="trace")
 app.add_typer(_opro.app, name="opro")
