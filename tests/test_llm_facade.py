@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
+from typing import Any
 
 import pydantic
 import pytest
@@ -176,3 +177,28 @@ def test_one_failed_request_in_a_batch_keeps_the_others(tmp_path: Path) -> None:
     assert len(cache) == 5
     usage = llm.usage.snapshot()
     assert (usage.calls, usage.errors) == (6, 1)
+
+
+def _open_cache_at_barrier(path: str, barrier: Any) -> None:
+    from agent.llm._cache import ResponseCache
+
+    barrier.wait()
+    ResponseCache(path)._connect().execute("SELECT 1")
+
+
+def test_processes_opening_a_new_cache_together_all_succeed(tmp_path: Path) -> None:
+    """Switching a new file to WAL needs it alone and SQLite does not wait for that; eval
+    workers opening one new cache at once used to fail with 'database is locked'."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    for trial in range(3):
+        barrier = context.Barrier(6)
+        path = str(tmp_path / f"cache{trial}.sqlite")
+        workers = [context.Process(target=_open_cache_at_barrier, args=(path, barrier))
+                   for _ in range(6)]  # fmt: skip
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join(120)
+        assert [w.exitcode for w in workers] == [0] * 6

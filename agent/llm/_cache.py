@@ -15,6 +15,8 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+import tenacity
+
 from agent.llm._types import Completion, Request
 
 _SCHEMA = """
@@ -50,7 +52,7 @@ class ResponseCache:
         conn = getattr(self._local, "conn", None)
         if conn is None:
             conn = sqlite3.connect(self.path, timeout=60.0, isolation_level=None)
-            conn.execute("PRAGMA journal_mode=WAL")
+            _use_wal(conn)
             conn.execute("PRAGMA synchronous=NORMAL")
             self._local.conn = conn
         return conn
@@ -99,3 +101,16 @@ class ResponseCache:
 
     def clear(self) -> None:
         self._connect().execute("DELETE FROM responses")
+
+
+@tenacity.retry(
+    retry=tenacity.retry_if_exception_type(sqlite3.OperationalError),
+    wait=tenacity.wait_random_exponential(multiplier=0.05, max=1.0),
+    stop=tenacity.stop_after_delay(60),
+    reraise=True,
+)
+def _use_wal(conn: sqlite3.Connection) -> None:
+    """Switch the file to WAL once. The switch needs the file to itself and SQLite does not wait
+    for it (no busy handler), so processes opening a new cache together retry it."""
+    if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+        conn.execute("PRAGMA journal_mode=WAL")
