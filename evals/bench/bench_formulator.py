@@ -28,7 +28,7 @@ CONFIGS: dict[str, dict[str, Any]] = {
         "dataset": "mamo_easy", "model": "local", "votes": 5, "split": True, "sample": 60,
     },
     "easy_test_base_grammar": {
-        "dataset": "mamo_easy", "model": "local-base", "votes": 1, "split": True,
+        "dataset": "mamo_easy", "model": "local-base", "votes": 1, "split": True, "sample": 60,
     },
     "complex": {"dataset": "mamo_complex", "model": "local", "votes": 1, "sample": 40},
     "synthetic_heldout": {"dataset": "heldout", "model": "local", "votes": 1},
@@ -99,9 +99,21 @@ def run_config(name: str, spec: dict[str, Any], folder: Path, workers: int) -> d
         "accuracy": summary.get("accuracy"),
         "execution_rate": summary.get("execution_rate"),
         "median_item_seconds": statistics.median(seconds) if seconds else None,
+        "item_ids": [str(r["id"]) for r in records],
+        "correct_ids": [str(r["id"]) for r in records if r["correct"]],
         "failures": failures,
         "wall_seconds": round(time.monotonic() - started, 1),
         "workers": workers,
+    }
+
+
+def _paired(adapter: dict[str, Any], base: dict[str, Any]) -> dict[str, Any]:
+    """The adapter and the base model on the items both runs scored (the ablation samples)."""
+    shared = set(adapter["item_ids"]) & set(base["item_ids"])
+    return {
+        "items": len(shared),
+        "adapter_correct": len(shared & set(adapter["correct_ids"])),
+        "base_grammar_correct": len(shared & set(base["correct_ids"])),
     }
 
 
@@ -120,6 +132,10 @@ def main() -> None:
         figures = run_config(name, CONFIGS[name], args.out, args.workers)
         figures["model_identity"] = identity if CONFIGS[name]["model"] == "local" else "local-base"
         results[name] = figures
+        if "easy_test" in results and "easy_test_base_grammar" in results:
+            results["ablation_same_items"] = _paired(
+                results["easy_test"], results["easy_test_base_grammar"]
+            )
         results_path.parent.mkdir(parents=True, exist_ok=True)
         results_path.write_text(json.dumps(results, indent=2) + "\n")
         print(json.dumps(figures))
