@@ -21,6 +21,7 @@ from agent.trace._errors import SandboxUnavailableError, TraceError, TraceExecut
 from agent.trace._graph import Graph, current_graph, graph
 from agent.trace._module import Module
 from agent.trace._node import Node, Operator, node, use_values
+from agent.trace._objective import TraceObjective
 from agent.trace._runner import CodeRunner, InProcessRunner, SandboxRunError, SandboxRunner
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "SandboxUnavailableError",
     "TraceError",
     "TraceExecutionError",
+    "TraceObjective",
     "backward",
     "bundle",
     "current_graph",
