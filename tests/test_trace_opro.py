@@ -151,7 +151,7 @@ def test_state_round_trips_through_json_and_bad_state_changes_nothing() -> None:
 def test_constructor_validates_options() -> None:
     a = node(1.0, trainable=True)
     with pytest.raises(ConfigError, match="needs evaluate"):
-        TraceOPRO([a], llm=scripted("{}"), evaluate=None)  # type: ignore[arg-type]  # the point: a missing evaluate must raise
+        TraceOPRO([a], llm=scripted("{}")).step()  # core runs score with a TraceObjective
     with pytest.raises(ConfigError, match="top_k"):
         TraceOPRO([a], llm=scripted("{}"), evaluate=lambda: 0.0, top_k=0)
     with pytest.raises(ConfigError, match="n must be"):

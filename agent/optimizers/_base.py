@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from agent.core import Candidate, History, Proposal, Trial
-from agent.errors import ConfigError
+from agent.errors import SettingError
 
 
 class Optimizer(abc.ABC):
@@ -59,10 +59,12 @@ class Optimizer(abc.ABC):
         """Restore ``state_dict`` output; validate before changing anything.
 
         Raises:
-            ConfigError: the state is not a mapping or has wrong types.
+            SettingError: the state is not a mapping or has wrong types (a ``ValueError``).
         """
         if not isinstance(state, Mapping):
-            raise ConfigError(f"{self.name}: optimizer state must be a JSON object, got {state!r}")
+            raise SettingError(
+                f"{self.name}: optimizer state must be a JSON object, got {state!r:.200}"
+            )
 
     def describe(self) -> dict[str, Any]:
         """JSON-safe configuration for config.json (never credentials)."""

@@ -12,6 +12,7 @@ on an in-memory run that the optimizer keeps.
 
 from __future__ import annotations
 
+import abc
 import ast
 import math
 from collections.abc import Callable, Iterable, Mapping
@@ -29,7 +30,7 @@ from agent.core import (
     Trial,
     candidate_key,
 )
-from agent.errors import ConfigError
+from agent.errors import ConfigError, SettingError
 from agent.llm import LLM
 from agent.optimizers import Optimizer
 from agent.trace._backward import FeedbackRecord
@@ -200,9 +201,9 @@ class TraceOptimizer(Optimizer):
         workers: int = 4,
     ) -> None:
         if workers < 1:
-            raise ConfigError(f"workers must be at least 1, got {workers}")
+            raise SettingError(f"workers must be at least 1, got {workers}")
         if evaluate is not None and not callable(evaluate):
-            raise ConfigError(f"evaluate must be callable, got {type(evaluate).__name__}")
+            raise SettingError(f"evaluate must be callable, got {type(evaluate).__name__}")
         self.params: dict[str, Node] = named(parameters)
         self.names: dict[Node, str] = {param: name for name, param in self.params.items()}
         self.llm = llm
@@ -288,9 +289,9 @@ class TraceOptimizer(Optimizer):
 
     # -- proposing ---------------------------------------------------------------------
 
+    @abc.abstractmethod
     def suggestions(self, context: Context, history: History) -> list[Suggestion]:
         """Ask the model for this step's replies and parse each."""
-        raise NotImplementedError
 
     def remember(self, context: Context) -> None:
         """Keep what a later prompt shows of this step (no-op here)."""
@@ -324,6 +325,11 @@ class TraceOptimizer(Optimizer):
         One step of ``agent.core.Run`` on an in-memory run the optimizer keeps (so the
         history, de-duplication and scoring are the core loop's).
         """
+        if self.scored and self.evaluate is None:
+            raise ConfigError(
+                f"{type(self).__name__}.step() needs evaluate=, a function returning the score "
+                "of the current values (or run it with agent.core.Run and a TraceObjective)"
+            )
         report = StepReport(step=len(self.history) + 1)
         self.history.append(report)
         records = self.feedback_records()

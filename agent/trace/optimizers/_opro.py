@@ -14,7 +14,7 @@ from typing import Any
 
 import prompts
 from agent.core import History, Trial
-from agent.errors import ConfigError
+from agent.errors import SettingError
 from agent.llm import LLM, Message
 from agent.trace._module import Module
 from agent.trace._node import Node
@@ -30,16 +30,16 @@ class TraceOPRO(ScoredOptimizer):
     Args:
         parameters: a ``Module``, a ``{name: node}`` mapping, or nodes.
         llm: the proposing model.
-        evaluate: the score of the current parameter values (higher is better); required,
-            as for ``DirectionalOptimizer``: every candidate is re-evaluated under
-            ``use_values`` and must not call ``backward``.
+        evaluate: the score of the current parameter values (higher is better), which
+            ``step()`` needs: every candidate is re-evaluated under ``use_values`` and must not
+            call ``backward`` (runs on ``agent.core.Run`` score with a ``TraceObjective``).
         n: candidates per step (sampled in one request, scored in parallel).
         top_k: past value sets shown (the best distinct ones).
         **options: the other ``OptoPrime`` options (``instruction``, ``temperature``,
             ``max_tokens``, ``workers``, ``max_value_chars``, ``constrained``, ``seed``...).
 
     Raises:
-        ConfigError: no ``evaluate`` or a bad option.
+        SettingError: a bad option (a ``ValueError``).
 
     Example:
         >>> from agent.llm import LLM, ScriptedFakeBackend
@@ -56,15 +56,15 @@ class TraceOPRO(ScoredOptimizer):
         parameters: Module | Mapping[str, Node] | Iterable[Node],
         *,
         llm: LLM,
-        evaluate: Evaluate,
+        evaluate: Evaluate | None = None,
         n: int = 2,
         top_k: int = 10,
         **options: Any,
     ) -> None:
         if top_k < 1:
-            raise ConfigError(f"top_k must be at least 1, got {top_k}")
+            raise SettingError(f"top_k must be at least 1, got {top_k}")
         if "history" in options:
-            raise ConfigError("TraceOPRO takes top_k=, not history=")
+            raise SettingError("TraceOPRO takes top_k=, not history=")
         super().__init__(parameters, llm=llm, evaluate=evaluate, n=n, history=top_k, **options)
         self.top_k = top_k
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import prompts
 from agent.core import History
-from agent.errors import ConfigError, ParseError
+from agent.errors import ParseError, SettingError
 from agent.llm import LLM, Message, extract_json
 from agent.trace._module import Module
 from agent.trace._node import Node
@@ -80,18 +80,18 @@ class OptoPrime(TraceOptimizer):
     ) -> None:
         super().__init__(parameters, llm=llm, evaluate=evaluate, workers=workers)
         if n < 1:
-            raise ConfigError(f"n must be at least 1, got {n}")
+            raise SettingError(f"n must be at least 1, got {n}")
         if memory < 0:
-            raise ConfigError(f"memory must be 0 or more, got {memory}")
+            raise SettingError(f"memory must be 0 or more, got {memory}")
         if max_tokens < 16:
-            raise ConfigError(f"max_tokens must be at least 16, got {max_tokens}")
+            raise SettingError(f"max_tokens must be at least 16, got {max_tokens}")
         if max_value_chars < 1 or max_reasoning_chars < 1:
-            raise ConfigError(
+            raise SettingError(
                 "max_value_chars and max_reasoning_chars must be at least 1, got "
                 f"{max_value_chars} and {max_reasoning_chars}"
             )
         if temperature is not None and not 0.0 <= temperature <= 2.0:
-            raise ConfigError(f"temperature must be in [0, 2], got {temperature}")
+            raise SettingError(f"temperature must be in [0, 2], got {temperature}")
         self.instruction = instruction or prompts.render("trace/instruction")
         self.n = n
         self.temperature = (0.0 if n == 1 else 0.7) if temperature is None else temperature
@@ -208,7 +208,7 @@ class OptoPrime(TraceOptimizer):
         """Restore ``state_dict`` output, validated before anything changes.
 
         Raises:
-            ConfigError: ``memory`` is not a list of ``{"settings", "feedback"}`` strings.
+            SettingError: ``memory`` is not a list of ``{"settings", "feedback"}`` strings.
         """
         super().load_state_dict(state)
         raw = state.get("memory", [])
@@ -218,7 +218,7 @@ class OptoPrime(TraceOptimizer):
             and isinstance(item.get("feedback"), str)
             for item in raw
         ):
-            raise ConfigError(
+            raise SettingError(
                 f"{self.name}: optimizer state 'memory' must be a list of "
                 f'{{"settings": str, "feedback": str}} objects, got {raw!r:.200}'
             )

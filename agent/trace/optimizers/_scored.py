@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from agent.core import History, Trial
-from agent.errors import ConfigError
+from agent.errors import SettingError
 from agent.llm import LLM
 from agent.trace._module import Module
 from agent.trace._node import Node
@@ -26,16 +26,17 @@ class ScoredOptimizer(OptoPrime):
     Args:
         parameters: a ``Module``, a ``{name: node}`` mapping, or nodes.
         llm: the proposing model.
-        evaluate: the score of the current parameter values (higher is better); required
-            for ``step()`` (runs on ``agent.core.Run`` score with a ``TraceObjective``).
+        evaluate: the score of the current parameter values (higher is better); ``step()``
+            needs it (runs on ``agent.core.Run`` score with a ``TraceObjective`` instead).
         n: candidates per step (sampled in one request, scored in parallel).
         history: how many trials the prompt shows.
         **options: the other ``OptoPrime`` options.
 
     Raises:
-        ConfigError: no ``evaluate`` or a bad option.
+        SettingError: a bad option (a ``ValueError``).
     """
 
+    name = "scored-optoprime"
     scored = True
 
     def __init__(
@@ -43,17 +44,13 @@ class ScoredOptimizer(OptoPrime):
         parameters: Module | Mapping[str, Node] | Iterable[Node],
         *,
         llm: LLM,
-        evaluate: Evaluate,
+        evaluate: Evaluate | None = None,
         n: int = 2,
         history: int = 8,
         **options: Any,
     ) -> None:
-        if evaluate is None or not callable(evaluate):
-            raise ConfigError(
-                f"{type(self).__name__} needs evaluate=, a function returning a score"
-            )
         if history < 1:
-            raise ConfigError(f"history must be at least 1, got {history}")
+            raise SettingError(f"history must be at least 1, got {history}")
         super().__init__(parameters, llm=llm, evaluate=evaluate, n=n, **options)
         self.history_size = history
 
