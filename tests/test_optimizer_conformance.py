@@ -87,7 +87,8 @@ def trace_case(cls: type[OptoPrime]) -> Callable[[LLM], Case]:
             loss = (a - 7) ** 2 + b * 3
             return -loss.value, [(loss, f"the loss is {loss.value}; make it 0")]
 
-        return Case(cls([a, b], llm=llm, n=2, seed=3), TraceObjective([a, b], workflow))
+        optimizer = cls([a, b], llm=llm, n=2, seed=3, memory=2)
+        return Case(optimizer, TraceObjective([a, b], workflow))
 
     return make
 

@@ -10,9 +10,9 @@ from agent.core import Candidate, Evaluation
 from agent.trace._backward import FeedbackRecord, subgraph
 from agent.trace._errors import SandboxUnavailableError
 from agent.trace._graph import graph
-from agent.trace._module import Module
+from agent.trace._module import Module, named
 from agent.trace._node import Node, use_values
-from agent.trace._render import variable_list
+from agent.trace._render import render_problems, variable_list
 
 Workflow = Callable[[], "float | tuple[float, Sequence[tuple[Node, str]]]"]
 
@@ -62,8 +62,6 @@ class TraceObjective:
         *,
         max_value_chars: int = 400,
     ) -> None:
-        from agent.trace.optimizers._base import named
-
         if not callable(workflow):
             raise TypeError(f"workflow must be callable, got {type(workflow).__name__}")
         self.params = named(parameters)
@@ -72,8 +70,6 @@ class TraceObjective:
         self.max_value_chars = max_value_chars
 
     def __call__(self, candidate: Candidate) -> Evaluation:
-        from agent.trace.optimizers._base import render_problems
-
         if not isinstance(candidate, Mapping):
             raise TypeError(f"a trace candidate is a {{name: value}} dict, got {candidate!r:.80}")
         unknown = [name for name in candidate if name not in self.params]

@@ -34,9 +34,9 @@ from agent.errors import ConfigError, SettingError
 from agent.llm import LLM
 from agent.optimizers import Optimizer
 from agent.trace._backward import FeedbackRecord
-from agent.trace._module import Module
+from agent.trace._module import Module, named
 from agent.trace._node import Node, use_values
-from agent.trace._render import ProblemView, ValueView, problem_view, variable_list
+from agent.trace._render import ProblemView, ValueView, render_problems, variable_list
 from agent.trace._values import coerce, show
 
 Evaluate = Callable[[], float]
@@ -121,33 +121,6 @@ class Context:
     variables: list[str]
 
 
-def named(parameters: Module | Mapping[str, Node] | Iterable[Node]) -> dict[str, Node]:
-    """Name each trainable node: module paths, mapping keys, or node names made unique."""
-    if isinstance(parameters, Module):
-        pairs = parameters.named_parameters()
-    elif isinstance(parameters, Mapping):
-        pairs = list(parameters.items())
-    else:
-        pairs = []
-        taken: set[str] = set()
-        for param in parameters:
-            name, suffix = param.name, 1
-            while name in taken:
-                name, suffix = f"{param.name}_{suffix}", suffix + 1
-            taken.add(name)
-            pairs.append((name, param))
-    out: dict[str, Node] = {}
-    for name, param in pairs:
-        if not isinstance(param, Node) or not param.trainable:
-            raise ConfigError(f"optimizer parameter {name!r} is not a trainable node")
-        if param in out.values():
-            continue
-        out[name] = param
-    if not out:
-        raise ConfigError("the optimizer got no trainable parameters")
-    return out
-
-
 def function_name(source: str) -> str:
     """The first function a code parameter defines (what a rewrite must keep defining)."""
     try:
@@ -158,19 +131,6 @@ def function_name(source: str) -> str:
         if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef):
             return item.name
     return ""
-
-
-def render_problems(
-    records: list[FeedbackRecord], names: Mapping[Node, str], *, max_value_chars: int
-) -> list[str]:
-    """Each feedback record as the ``#Code ... #Feedback`` section of the prompt."""
-    return [
-        prompts.render(
-            "trace/problem",
-            problem=problem_view(record, names, max_value_chars=max_value_chars),
-        )
-        for record in records
-    ]
 
 
 class TraceOptimizer(Optimizer):
