@@ -109,3 +109,34 @@ def test_sigkill_mid_trace_run_then_resume_matches_an_uninterrupted_run(tmp_path
     assert not resent & answered, "an already-answered request reached the backend again"
     assert resumed.values == clean.values and resumed.after == clean.after
     assert [r.applied for r in resumed.reports] == [r.applied for r in clean.reports]
+
+
+def test_cli_trace_example_keeps_a_run_and_resumes_it_after_a_budget_stop(tmp_path: Path) -> None:
+    from tests._cli import run_cli
+
+    base = ["trace", "example", "numeric", "--model", "echo", "-n", "1", "--name", "num"]
+    first = run_cli(*base, "--steps", "3", "--max-calls", "1", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    run_dir = tmp_path / "runs" / "num"
+    assert "resume with optagent trace example numeric --resume" in first.stderr
+    assert JsonlRunStore(run_dir).read_state()["status"] == "stopped"
+    calls = json.loads((run_dir / "usage.json").read_text())["calls"]
+    more = run_cli(
+        "trace",
+        "example",
+        "numeric",
+        "--model",
+        "echo",
+        "--steps",
+        "3",
+        "--resume",
+        str(run_dir),
+        cwd=tmp_path,
+    )
+    assert more.returncode == 0, more.stderr
+    assert JsonlRunStore(run_dir).read_state()["status"] == "finished"
+    assert json.loads((run_dir / "usage.json").read_text())["calls"] > calls
+    other = run_cli(
+        "trace", "example", "hyper", "--model", "echo", "--resume", str(run_dir), cwd=tmp_path
+    )
+    assert other.returncode == 2 and "not an `optagent trace example hyper` run" in other.stderr

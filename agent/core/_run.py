@@ -429,7 +429,7 @@ def _mismatch(store: RunStore, stored: Mapping[str, Any], wanted: Mapping[str, A
         f"{stored_fingerprint(stored)}; this run is {_optimizer_name(wanted)!r} with "
         f"fingerprint {config_fingerprint(wanted)} ({shown}): resume it with the same "
         "optimizer, task and settings, use a new run directory (--name), or pass force=True "
-        "(--force) to continue anyway"
+        "to continue anyway"
     )
 
 
