@@ -18,6 +18,11 @@ class Optimizer(abc.ABC):
     that a resumed run needs. Optimizers never evaluate candidates and never write files: the
     loop does both, so every optimizer gets concurrency, journaling and resume for free.
 
+    Settings are keyword-only constructor arguments, validated at construction: a bad one
+    raises ``SettingError`` (a ``ConfigError`` and a ``ValueError``) naming it and its value.
+    ``state_dict()`` returns a plain JSON-safe dict and ``load_state_dict()`` accepts one;
+    ``tests/test_optimizer_conformance.py`` checks every optimizer against this contract.
+
     Determinism: given the same state and the same history, ``propose`` must return the same
     proposals (seed any randomness from the state and ``history.step``). Resume relies on it:
     a step cut short by a kill is proposed again and its LLM requests are answered by the
