@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from agent.core import History, Run
+from agent.core import History, Run, RunResult, Trial
 from agent.errors import ConfigError
 from agent.llm import LLM
 from agent.trace._module import Module
@@ -113,12 +113,40 @@ def optimize(
     opt = make_optimizer(optimizer, setup, llm, n=n, seed=seed, **(optimizer_options or {}))
     objective = TraceObjective(setup.module, setup.run, max_value_chars=opt.max_value_chars)
     run_config = {"kind": "trace", "example": name, **(config or {})}
+    seen: list[Trial] = []
+    reported: dict[int, StepReport] = {}
+
+    def report_steps(before_step: int | None) -> None:
+        """Report every finished model step (all of them when ``before_step`` is None)."""
+        done = sorted({t.step for t in seen if t.step > 0} - set(reported))
+        for step in done:
+            if before_step is not None and step >= before_step:
+                break
+            so_far = RunResult("running", "", None, list(seen))
+            reported[step] = step_report(so_far, step, scored=opt.scored)
+            current = opt.current_trial(History([t for t in seen if t.step <= step]))
+            if on_step is not None and current is not None and current.score is not None:
+                on_step(reported[step], current.score)
+
+    def on_trial(trial: Trial) -> None:
+        if seen and trial.step > seen[-1].step:
+            report_steps(trial.step)
+        seen.append(trial)
+
     if resume:
         if run_dir is None:
             raise ConfigError("resume needs the run directory")
         run = Run.resume(
-            run_dir, objective, opt, usage=llm.usage, progress=progress, config=run_config
+            run_dir,
+            objective,
+            opt,
+            steps=steps + 1,
+            usage=llm.usage,
+            progress=progress,
+            config=run_config,
+            on_trial=on_trial,
         )
+        seen.extend(run.history.trials)
     else:
         run = Run(
             objective,
@@ -129,20 +157,14 @@ def optimize(
             usage=llm.usage,
             config=run_config,
             progress=progress,
+            on_trial=on_trial,
         )
     result = run.optimize()
-    reports = [
-        step_report(result, step, scored=opt.scored)
-        for step in sorted({t.step for t in result.trials if t.step > 0})
-    ]
+    seen[:] = result.trials
+    report_steps(None)
+    reports = [reported[step] for step in sorted(reported)]
     starts = [t for t in result.trials if t.meta.get("source") == "start" and t.ok]
     before = starts[0].score if starts and starts[0].score is not None else setup.score()
-    for report in reports:
-        current = opt.current_trial(
-            History([t for t in result.trials if t.step <= report.step], direction="maximize")
-        )
-        if on_step is not None and current is not None and current.score is not None:
-            on_step(report, current.score)
     final = opt.current_trial(result.history)
     if final is not None:
         objective.apply(final.candidate)
