@@ -112,7 +112,7 @@ def optimize(
     start = llm.usage.snapshot()
     opt = make_optimizer(optimizer, setup, llm, n=n, seed=seed, **(optimizer_options or {}))
     objective = TraceObjective(setup.module, setup.run, max_value_chars=opt.max_value_chars)
-    run_config = {"kind": "trace", "example": name, **(config or {})}
+    run_config = {"kind": "trace", "example": name, "task": {"name": name}, **(config or {})}
     seen: list[Trial] = []
     reported: dict[int, StepReport] = {}
 
