@@ -2,7 +2,9 @@
 
 Wrap values in nodes (``node``), make functions traced operators (``bundle``), run an
 evaluation inside ``with graph():`` (one graph per evaluation, safe across threads), send
-feedback with ``backward(output, feedback)``, and let an optimizer ``step()``.
+feedback with ``backward(output, feedback)``, and let an optimizer ``step()``. For a run with
+a folder, budgets and resume, hand ``agent.core.Run`` a ``TraceObjective`` and an optimizer
+from ``agent.trace.optimizers`` (docs/trace.md).
 
 Example:
     >>> from agent.trace import backward, graph, node
