@@ -16,7 +16,7 @@ import abc
 import ast
 import math
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 import prompts
@@ -102,13 +102,6 @@ class StepReport:
     chosen: int | None = None
     best_score: float | None = None
     note: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["applied"] = {k: show(v, limit=2000) for k, v in self.applied.items()}
-        for proposal in data["proposals"]:
-            proposal["values"] = {k: show(v, limit=2000) for k, v in proposal["values"].items()}
-        return data
 
 
 @dataclass(frozen=True)
