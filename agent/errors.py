@@ -6,6 +6,7 @@ Hierarchy::
 
     OptagentError
     ├── ConfigError            bad config file, bad flag, bad model spec
+    │   └── SettingError       a bad optimizer setting (also a ValueError, as PyTorch's)
     ├── DataError              bad dataset or input file (names the file and field)
     │   └── RecordError        one record of a dataset file is bad (carries file, line, field)
     ├── BudgetExceeded         a hard budget (calls, tokens, cost, wall time) was hit
@@ -39,6 +40,21 @@ class OptagentError(Exception):
 
 class ConfigError(OptagentError):
     """A configuration value, flag or model spec is invalid."""
+
+
+class SettingError(ConfigError, ValueError):
+    """An optimizer was constructed with a bad setting; the message names it and its value.
+
+    Also a ``ValueError``, as PyTorch's optimizers raise for a bad hyperparameter.
+
+    Example:
+        >>> from agent.optimizers import RandomSearch
+        >>> try:
+        ...     RandomSearch(lambda rng: 1, candidates_per_step=0)
+        ... except ValueError as exc:
+        ...     print(exc)
+        random: candidates_per_step must be >= 1, got 0
+    """
 
 
 class DataError(OptagentError):

@@ -22,7 +22,8 @@ Evaluation:
     ``evaluate`` (the formulation agent on a benchmark, resumable).
 Trace:
     ``node``, ``bundle``, ``graph``, ``backward``, ``Module``; optimizers ``OptoPrime``,
-    ``DirectionalOptimizer``, ``TraceOPRO``.
+    ``DirectionalOptimizer``, ``TraceOPRO``; ``TraceObjective`` makes a traced workflow the
+    objective of a ``Run`` (run folder, budgets, resume).
 Errors:
     ``OptagentError``, the base of every error a user can cause.
 
@@ -39,7 +40,7 @@ from agent.errors import OptagentError
 from agent.llm import LLM, Budget, ScriptedFakeBackend, load
 from agent.optimizers import OPRO, Optimizer, RandomSearch, opro
 from agent.tasks.prompt import Example, PromptResult, PromptTask, builtin_task, load_examples
-from agent.trace import Module, backward, bundle, graph, node
+from agent.trace import Module, TraceObjective, backward, bundle, graph, node
 from agent.trace.optimizers import DirectionalOptimizer, OptoPrime, TraceOPRO
 from optagent._api import evaluate, formulate, optimize
 from optagent._prompt import PromptOptimizer, PromptSettings, optimize_prompt
@@ -64,6 +65,7 @@ __all__ = [
     "RunResult",
     "ScriptedFakeBackend",
     "TraceOPRO",
+    "TraceObjective",
     "__version__",
     "backward",
     "builtin_task",

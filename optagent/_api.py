@@ -83,6 +83,7 @@ def optimize(
             usage=usage,
             progress=progress,
             on_trial=on_trial,
+            config=config,
         )
     else:
         run = Run(

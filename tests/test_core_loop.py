@@ -226,3 +226,27 @@ def test_bad_options_are_config_errors() -> None:
             Run(float, ListOptimizer([]), **kwargs)  # type: ignore[arg-type]  # the point: bad values must raise ConfigError
     with pytest.raises(ConfigError):
         RandomSearch(lambda r: 1, candidates_per_step=0)
+
+
+class SetupBroken(Exception):
+    """Stands for a missing sandbox: the setup's fault, not the candidate's."""
+
+
+class FussyObjective:
+    fatal_errors = (SetupBroken,)
+
+    def __call__(self, candidate: int) -> float:
+        if candidate == 3:
+            raise SetupBroken("no sandbox")
+        if candidate == 2:
+            raise ValueError("a bad candidate")
+        return float(candidate)
+
+
+def test_an_objectives_fatal_errors_end_the_run_and_others_fail_one_trial(tmp_path: Path) -> None:
+    run = Run(FussyObjective(), ListOptimizer([[1, 2], [3, 4]]), store=tmp_path / "r", steps=2)
+    with pytest.raises(SetupBroken, match="no sandbox"):
+        run.optimize()
+    store = JsonlRunStore(tmp_path / "r")
+    assert [(t.candidate, t.status) for t in store.load_trials()] == [(1, "ok"), (2, "failed")]
+    assert store.read_state()["status"] == "failed"

@@ -232,3 +232,17 @@ def test_the_cycle_finder_reports_a_cycle() -> None:
     cycle = find_cycle(graph)
     assert cycle == ["a", "b", "c", "a"]
     assert "a -> b -> c -> a" in _explain(cycle, graph)
+
+
+def test_trace_optimizers_import_the_core_lifecycle_and_carry_no_loop_of_their_own() -> None:
+    trace_imports = [i for i in IMPORTS if i.source.startswith("agent.trace")]
+    base = {i.target for i in trace_imports if i.source == "agent.trace.optimizers._base"}
+    assert {"agent.core", "agent.optimizers"} <= base, "Trace's optimizers build on agent.core"
+    pools = [
+        f"{i.where}: {i.source} imports {i.target}"
+        for i in trace_imports
+        if i.target.startswith("concurrent")
+    ]
+    assert not pools, "agent/trace must not run its own evaluation pool (agent.core does):\n" + (
+        "\n".join(pools)
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
@@ -20,8 +21,13 @@ from agent.cli._common import (
     llm_from_flags,
     user_errors,
 )
+from agent.core import JsonlRunStore
+from agent.errors import ConfigError
 from agent.trace.examples import EXAMPLES, OPTIMIZERS, run_example
 from agent.trace.optimizers import StepReport
+
+#: The optimizer ``name`` in config.json -> the --optimizer choice that builds it.
+_KINDS = {"directional": "directional", "optoprime": "optoprime", "trace-opro": "opro"}
 
 app = typer.Typer(
     help="Trace-style optimization of Python workflows (nodes, bundles, feedback).",
@@ -65,13 +71,30 @@ def example(
     save: Annotated[
         Path | None, typer.Option(help="Write the optimized parameters to this JSON file.")
     ] = None,
+    name_: Annotated[
+        str | None, typer.Option("--name", help="Run name (default: trace-EXAMPLE-DATE-TIME).")
+    ] = None,
+    runs_dir: Annotated[
+        Path, typer.Option("--runs-dir", help="Folder holding run directories.")
+    ] = Path("runs"),
+    resume: Annotated[
+        Path | None,
+        typer.Option(
+            "--resume",
+            help="Continue the run in RUN_DIR (killed, stopped or finished); its optimizer, "
+            "candidates and seed come from its config.json.",
+        ),
+    ] = None,
+    progress_bar: Annotated[
+        bool, typer.Option("--progress/--no-progress", help="Live progress on stderr.")
+    ] = False,
     max_calls: MaxCallsOpt = None,
     max_tokens: MaxTokensOpt = None,
     max_cost: MaxCostOpt = None,
     max_time: MaxTimeOpt = None,
     no_cache: NoCacheOpt = False,
 ) -> None:
-    """Run one example: score before and after, LLM calls and tokens."""
+    """Run one example as a run in runs/NAME: score before and after, LLM calls and tokens."""
     llm = llm_from_flags(
         model=model,
         max_calls=max_calls,
@@ -86,6 +109,22 @@ def example(
         note = f" ({report.note})" if report.note else ""
         err_console.print(f"[dim]step {report.step}: changed {changed}; score {score:.4g}{note}[/]")
 
+    if resume is not None:
+        stored = JsonlRunStore(resume).read_config()
+        if stored.get("kind") != "trace" or stored.get("example") != name:
+            raise ConfigError(
+                f"--resume {resume}: not an `optagent trace example {name}` run (config.json "
+                f"kind={stored.get('kind')!r}, example={stored.get('example')!r})"
+            )
+        described = stored.get("optimizer", {})
+        optimizer = _KINDS.get(described.get("name"), optimizer)
+        candidates = int(described.get("n", candidates))
+        seed = int(described.get("seed", seed))
+        run_dir = resume
+    else:
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        run_dir = runs_dir / (name_ or f"trace-{name}-{stamp}")
+    err_console.print(f"[dim]run directory: {run_dir}[/]")
     result = run_example(
         name,
         llm,
@@ -95,6 +134,10 @@ def example(
         seed=seed,
         allow_in_process=allow_in_process,
         on_step=progress,
+        run_dir=run_dir,
+        resume=resume is not None,
+        progress=progress_bar,
+        config={"model": llm.spec},
     )
     console.print(
         f"{name} on {llm.spec}: score before {result.before:.4g}, after {result.after:.4g} "
@@ -102,6 +145,11 @@ def example(
         f"{result.calls} LLM call(s), {result.tokens} tokens",
         highlight=False,
     )
+    if result.status != "finished":
+        err_console.print(
+            f"[yellow]run {result.status}[/] ({result.reason}): resume with "
+            f"optagent trace example {name} --resume {run_dir}"
+        )
     for key, value in result.values.items():
         console.print(f"  {key} = {value!r}", highlight=False, markup=False)
     if save is not None:

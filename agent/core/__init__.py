@@ -23,7 +23,7 @@ from agent.core._objective import (
 )
 from agent.core._plots import plot_curves
 from agent.core._progress import PhaseProgress
-from agent.core._run import Run, RunResult
+from agent.core._run import Run, RunResult, config_fingerprint
 from agent.core._store import JsonlRunStore, MemoryRunStore, RunStore
 from agent.core._trial import (
     Candidate,
@@ -57,6 +57,7 @@ __all__ = [
     "TrialStatus",
     "as_evaluation",
     "candidate_key",
+    "config_fingerprint",
     "plot_curves",
     "step_evaluator",
     "to_json_value",

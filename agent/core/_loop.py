@@ -77,6 +77,12 @@ def _usage_numbers(usage: UsageMeter | None) -> tuple[int, int, float]:
     return u.calls, u.total_tokens, u.cost_usd
 
 
+def fatal_errors(objective: Objective) -> tuple[type[BaseException], ...]:
+    """The exception types an objective declares as the setup's fault: they end the run."""
+    declared = getattr(objective, "fatal_errors", ())
+    return tuple(declared) if isinstance(declared, tuple | list) else ()
+
+
 def _evaluate(
     objective: Objective, slot: _Slot, usage: UsageMeter | None
 ) -> tuple[Evaluation | None, str, float, dict[str, float]]:
@@ -88,6 +94,8 @@ def _evaluate(
     try:
         evaluation = as_evaluation(objective(slot.candidate))
     except (BudgetExceeded, KeyboardInterrupt):
+        raise
+    except fatal_errors(objective):
         raise
     except Exception as exc:  # the objective is user code: any failure marks the trial
         reason = f"{type(exc).__name__}: {exc}"[:2000]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import logging
 from collections.abc import Callable, Mapping
@@ -84,10 +85,12 @@ class Run:
         progress: show a live progress line on stderr.
         plot: write ``plots/best.png`` when the run ends (run directories only).
         on_trial: called after each trial is recorded.
+        force: start over in a run directory that already holds trials (its journal, state
+            and best are discarded; the response cache is kept).
 
     Raises:
         ConfigError: a bad option, or a run directory that already holds trials (use
-            ``Run.resume``).
+            ``Run.resume``, another directory, or ``force=True``).
 
     Example:
         >>> from agent.core import Run
@@ -114,6 +117,7 @@ class Run:
         progress: bool = False,
         plot: bool = True,
         on_trial: Callable[[Trial], None] | None = None,
+        force: bool = False,
         _resuming: bool = False,
     ) -> None:
         if direction not in ("maximize", "minimize"):
@@ -148,11 +152,15 @@ class Run:
         self._start_step = 0
         if not _resuming:
             existing = self.store.load_trials()
-            if existing:
+            if existing and not force:
                 raise ConfigError(
                     f"run directory {self.store.directory} already holds {len(existing)} "
-                    "trials; resume it (--resume / Run.resume) or pick another name"
+                    "trials; resume it (--resume / Run.resume), pick another name, or pass "
+                    "force=True to start it over"
                 )
+            if existing:
+                log.warning("starting %s over: its earlier trials are discarded", self.directory)
+                self.store.clear()
             self.store.write_config(self._config())
 
     # -- construction ------------------------------------------------------------------
@@ -172,9 +180,10 @@ class Run:
         }
         config.update(self.extra_config)
         try:
-            json.dumps(config, allow_nan=False)
+            config = json.loads(json.dumps(config, allow_nan=False))
         except (TypeError, ValueError) as exc:
             raise ConfigError(f"run config must be JSON-safe: {exc}") from None
+        config["fingerprint"] = config_fingerprint(config)
         return config
 
     @classmethod
@@ -189,6 +198,8 @@ class Run:
         progress: bool = False,
         plot: bool = True,
         on_trial: Callable[[Trial], None] | None = None,
+        config: Mapping[str, Any] | None = None,
+        force: bool = False,
     ) -> Run:
         """Continue a run from its directory.
 
@@ -203,9 +214,14 @@ class Run:
             optimizer: a fresh optimizer configured as in the first run.
             steps: a new total number of steps (default: the stored one).
             usage: the meter to restore the stored counters into.
+            config: the caller's config.json fields (task, model...) as for a fresh run; they
+                must match the stored ones (``None``: not checked, the stored ones are kept).
+            force: continue even when the optimizer or config differs from the stored one.
 
         Raises:
-            ConfigError: the directory holds no run.
+            ConfigError: the directory holds no run, or it was written by another optimizer,
+                task or config (the message names the difference and the config
+                fingerprints; ``force=True`` continues anyway).
         """
         if not isinstance(store, RunStore):
             if not (Path(store) / "config.json").is_file():
@@ -214,23 +230,29 @@ class Run:
                     "check the path (optagent runs list shows the runs)"
                 )
             store = JsonlRunStore(Path(store))
-        config = store.read_config()
-        if not config:
+        stored = store.read_config()
+        if not stored:
             raise ConfigError(
                 f"{store.directory}: no config.json, so this is not a run directory; "
                 "check the path (optagent runs list shows the runs)"
             )
+        wanted = {**stored, **_plain(dict(config or {})), "optimizer": _plain(optimizer.describe())}
+        if config_fingerprint(wanted) != stored_fingerprint(stored):
+            message = _mismatch(store, stored, wanted)
+            if not force:
+                raise ConfigError(message)
+            log.warning("%s (continuing: force=True)", message)
         run = cls(
             objective,
             optimizer,
             store=store,
-            direction=config.get("direction", "maximize"),
-            steps=int(config.get("steps", 0)) if steps is None else steps,
-            concurrency=int(config.get("concurrency", 1)),
-            target=config.get("target"),
-            max_evaluations=config.get("max_evaluations"),
+            direction=stored.get("direction", "maximize"),
+            steps=int(stored.get("steps", 0)) if steps is None else steps,
+            concurrency=int(stored.get("concurrency", 1)),
+            target=stored.get("target"),
+            max_evaluations=stored.get("max_evaluations"),
             usage=usage,
-            config={k: v for k, v in config.items() if k not in _LOOP_KEYS},
+            config={k: v for k, v in wanted.items() if k not in _LOOP_KEYS},
             progress=progress,
             plot=plot,
             on_trial=on_trial,
@@ -243,9 +265,12 @@ class Run:
         run._start_step = int(state.get("step", 0))
         if usage is not None:
             usage.restore(store.read_usage())
-        if steps is not None and steps != config.get("steps"):
-            config["steps"] = steps
-            store.write_config(config)
+        updated = dict(wanted)
+        if steps is not None:
+            updated["steps"] = steps
+        updated["fingerprint"] = config_fingerprint(updated)
+        if updated != stored:
+            store.write_config(updated)
         log.info(
             "resuming %s at step %d with %d trials",
             store.directory,
@@ -329,6 +354,85 @@ class Run:
             log.warning("matplotlib is not installed; no plot written")
 
 
+def _plain(value: Any) -> Any:
+    """``value`` as JSON gives it back (tuples become lists), for comparisons."""
+    try:
+        return json.loads(json.dumps(value, allow_nan=False))
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"run config must be JSON-safe: {exc}") from None
+
+
+#: config.json fields that may change between a run and its resume without making it another
+#: run: bookkeeping, the step total (``steps=`` extends a run), and resources (a resume may
+#: raise a budget or use more threads).
+UNFINGERPRINTED = frozenset(
+    {"format", "name", "created", "fingerprint", "steps", "concurrency", "budget"}
+)
+
+
+def config_fingerprint(config: Mapping[str, Any]) -> str:
+    """A stable hash of a run's config.json (sorted-key JSON, minus ``UNFINGERPRINTED``).
+
+    Two runs with the same fingerprint were asked for the same thing: same optimizer settings
+    (``Optimizer.describe()``), same direction, target, task and model fields.
+
+    Example:
+        >>> a = config_fingerprint({"optimizer": {"name": "random", "seed": 1}, "steps": 3})
+        >>> a == config_fingerprint({"steps": 9, "optimizer": {"seed": 1, "name": "random"}})
+        True
+        >>> a == config_fingerprint({"optimizer": {"name": "random", "seed": 2}})
+        False
+    """
+    kept = {k: v for k, v in config.items() if k not in UNFINGERPRINTED}
+    text = json.dumps(kept, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def stored_fingerprint(config: Mapping[str, Any]) -> str:
+    """The fingerprint config.json records (computed for runs written before it was stored)."""
+    value = config.get("fingerprint")
+    return value if isinstance(value, str) and value else config_fingerprint(config)
+
+
+def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
+    if isinstance(value, Mapping) and value:
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            out.update(_flatten(item, f"{prefix}.{key}" if prefix else str(key)))
+        return out
+    return {prefix: value}
+
+
+def _optimizer_name(config: Mapping[str, Any]) -> str:
+    described = config.get("optimizer")
+    if isinstance(described, Mapping):
+        return str(described.get("name", "?"))
+    return "?"
+
+
+def _mismatch(store: RunStore, stored: Mapping[str, Any], wanted: Mapping[str, Any]) -> str:
+    """Why a resume is refused: both optimizers and fingerprints, then the differing fields."""
+    old = _flatten({k: v for k, v in stored.items() if k not in UNFINGERPRINTED})
+    new = _flatten({k: v for k, v in wanted.items() if k not in UNFINGERPRINTED})
+    missing = object()
+    diffs = [
+        f"{key}: {old.get(key, missing)!r} -> {new.get(key, missing)!r}".replace(
+            repr(missing), "(none)"
+        )
+        for key in sorted(set(old) | set(new))
+        if old.get(key, missing) != new.get(key, missing)
+    ]
+    shown = "; ".join(diffs[:6]) + (f"; and {len(diffs) - 6} more" if len(diffs) > 6 else "")
+    where = store.directory if store.directory is not None else "this run store"
+    return (
+        f"{where} was written by optimizer {_optimizer_name(stored)!r} with config fingerprint "
+        f"{stored_fingerprint(stored)}; this run is {_optimizer_name(wanted)!r} with "
+        f"fingerprint {config_fingerprint(wanted)} ({shown}): resume it with the same "
+        "optimizer, task and settings, use a new run directory (--name), or pass force=True "
+        "to continue anyway"
+    )
+
+
 _LOOP_KEYS = frozenset(
     {
         "format",
@@ -340,5 +444,6 @@ _LOOP_KEYS = frozenset(
         "target",
         "max_evaluations",
         "optimizer",
+        "fingerprint",
     }
 )

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from agent.core._trial import Trial
-from agent.errors import DataError
+from agent.errors import ConfigError, DataError
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +81,14 @@ class RunStore(abc.ABC):
     def read_usage(self) -> dict[str, Any]:
         """The stored usage counters; ``{}`` when none."""
 
+    def clear(self) -> None:
+        """Forget the journal, state, best and usage (``Run(..., force=True)`` starts over).
+
+        Raises:
+            ConfigError: this store cannot start over.
+        """
+        raise ConfigError(f"{type(self).__name__} cannot start a run over")
+
     @property
     def directory(self) -> Path | None:
         """The run directory, or ``None`` for stores that keep nothing on disk."""
@@ -126,6 +134,11 @@ class MemoryRunStore(RunStore):
 
     def read_usage(self) -> dict[str, Any]:
         return dict(self._usage)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._trials.clear()
+        self._state, self._best, self._usage = {}, None, {}
 
 
 class JsonlRunStore(RunStore):
@@ -247,3 +260,9 @@ class JsonlRunStore(RunStore):
 
     def read_usage(self) -> dict[str, Any]:
         return self._read_json(USAGE_FILE)
+
+    def clear(self) -> None:
+        """Remove the journal, state, best and usage files (the response cache stays)."""
+        with self._lock:
+            for name in (TRIALS_FILE, STATE_FILE, BEST_FILE, USAGE_FILE):
+                (self._dir / name).unlink(missing_ok=True)

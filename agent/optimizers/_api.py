@@ -113,9 +113,12 @@ def opro(
         seed=seed,
         **extra,
     )
+    config = {"kind": "opro", "model": llm.spec, "description": description[:2000]}
     if resume:
         assert run_dir is not None
-        run = Run.resume(run_dir, objective, optimizer, usage=llm.usage, progress=progress)
+        run = Run.resume(
+            run_dir, objective, optimizer, usage=llm.usage, progress=progress, config=config
+        )
     else:
         run = Run(
             objective,
@@ -126,7 +129,7 @@ def opro(
             concurrency=concurrency,
             target=target,
             usage=llm.usage,
-            config={"kind": "opro", "model": llm.spec, "description": description[:2000]},
+            config=config,
             progress=progress,
         )
     return run.optimize()

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from agent.core import Candidate, History, Proposal, Trial
-from agent.errors import ConfigError
+from agent.errors import SettingError
 
 
 class Optimizer(abc.ABC):
@@ -17,6 +17,11 @@ class Optimizer(abc.ABC):
     trial, in the loop's thread) and ``state_dict``/``load_state_dict`` when they keep state
     that a resumed run needs. Optimizers never evaluate candidates and never write files: the
     loop does both, so every optimizer gets concurrency, journaling and resume for free.
+
+    Settings are keyword-only constructor arguments, validated at construction: a bad one
+    raises ``SettingError`` (a ``ConfigError`` and a ``ValueError``) naming it and its value.
+    ``state_dict()`` returns a plain JSON-safe dict and ``load_state_dict()`` accepts one;
+    ``tests/test_optimizer_conformance.py`` checks every optimizer against this contract.
 
     Determinism: given the same state and the same history, ``propose`` must return the same
     proposals (seed any randomness from the state and ``history.step``). Resume relies on it:
@@ -59,10 +64,12 @@ class Optimizer(abc.ABC):
         """Restore ``state_dict`` output; validate before changing anything.
 
         Raises:
-            ConfigError: the state is not a mapping or has wrong types.
+            SettingError: the state is not a mapping or has wrong types (a ``ValueError``).
         """
         if not isinstance(state, Mapping):
-            raise ConfigError(f"{self.name}: optimizer state must be a JSON object, got {state!r}")
+            raise SettingError(
+                f"{self.name}: optimizer state must be a JSON object, got {state!r:.200}"
+            )
 
     def describe(self) -> dict[str, Any]:
         """JSON-safe configuration for config.json (never credentials)."""

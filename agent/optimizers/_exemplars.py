@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from agent.core import Candidate, History, Proposal
-from agent.errors import ConfigError
+from agent.errors import SettingError
 from agent.optimizers._base import Optimizer
 
 
@@ -60,20 +60,20 @@ class ExemplarSearch(Optimizer):
         seed: int = 0,
     ) -> None:
         if not pool:
-            raise ConfigError(
+            raise SettingError(
                 "exemplars: the demo pool is empty (no train examples, and the model answered "
                 "none correctly); give a train split with examples"
             )
         if not 1 <= min_demos <= max_demos:
-            raise ConfigError(
+            raise SettingError(
                 f"exemplars: need 1 <= min_demos <= max_demos, got {min_demos}, {max_demos}"
             )
         if candidates_per_step < 1:
-            raise ConfigError(
+            raise SettingError(
                 f"exemplars: candidates_per_step must be >= 1, got {candidates_per_step}"
             )
         if not 0.0 <= explore <= 1.0:
-            raise ConfigError(f"exemplars: explore must be in [0, 1], got {explore}")
+            raise SettingError(f"exemplars: explore must be in [0, 1], got {explore}")
         self.pool = [dict(d) for d in pool]
         self.instruction = instruction
         self.position = position

@@ -13,7 +13,7 @@ from typing import Any
 
 import prompts
 from agent.core import Candidate, History, Proposal
-from agent.errors import ConfigError, ParseError
+from agent.errors import ParseError, SettingError
 from agent.llm import LLM
 from agent.optimizers._base import Optimizer
 from agent.optimizers._exemplars import ExemplarSearch, prompt_candidate
@@ -148,8 +148,16 @@ class ReflectiveRewrite(Optimizer):
         max_tokens: int = 96,
         seed: int = 0,
     ) -> None:
-        if candidates_per_step < 1 or max_failures < 1:
-            raise ConfigError("reflective: candidates_per_step and max_failures must be >= 1")
+        if candidates_per_step < 1:
+            raise SettingError(
+                f"reflective: candidates_per_step must be >= 1, got {candidates_per_step}"
+            )
+        if max_failures < 1:
+            raise SettingError(f"reflective: max_failures must be >= 1, got {max_failures}")
+        if not 0.0 <= temperature <= 2.0:
+            raise SettingError(f"reflective: temperature must be in [0, 2], got {temperature}")
+        if max_tokens < 1:
+            raise SettingError(f"reflective: max_tokens must be >= 1, got {max_tokens}")
         self.llm = llm
         self.task = task
         self.baseline = dict(baseline)
@@ -227,6 +235,10 @@ class JointSearch(Optimizer):
     name = "joint"
 
     def __init__(self, instructions: OPRO, exemplars: ExemplarSearch) -> None:
+        if not isinstance(instructions, OPRO):
+            raise SettingError(f"joint: instructions must be an OPRO, got {instructions!r:.80}")
+        if not isinstance(exemplars, ExemplarSearch):
+            raise SettingError(f"joint: exemplars must be an ExemplarSearch, got {exemplars!r:.80}")
         self.instructions = instructions
         self.exemplars = _BestInstructionExemplars(
             exemplars.pool,

@@ -17,7 +17,7 @@ import jinja2
 
 import prompts
 from agent.core import Candidate, History, Proposal
-from agent.errors import ConfigError, ParseError
+from agent.errors import ParseError, SettingError
 from agent.llm import LLM, Message
 from agent.optimizers._base import Optimizer
 
@@ -113,17 +113,17 @@ class OPRO(Optimizer):
         seed: int = 0,
     ) -> None:
         if top_k < 1:
-            raise ConfigError(f"opro: top_k must be >= 1, got {top_k}")
+            raise SettingError(f"opro: top_k must be >= 1, got {top_k}")
         if candidates_per_step < 1:
-            raise ConfigError(f"opro: candidates_per_step must be >= 1, got {candidates_per_step}")
+            raise SettingError(f"opro: candidates_per_step must be >= 1, got {candidates_per_step}")
         if not 0.0 <= temperature <= 2.0:
-            raise ConfigError(f"opro: temperature must be in [0, 2], got {temperature}")
+            raise SettingError(f"opro: temperature must be in [0, 2], got {temperature}")
         if max_tokens < 1:
-            raise ConfigError(f"opro: max_tokens must be >= 1, got {max_tokens}")
+            raise SettingError(f"opro: max_tokens must be >= 1, got {max_tokens}")
         if score_bucket is not None and score_bucket <= 0:
-            raise ConfigError(f"opro: score_bucket must be > 0, got {score_bucket}")
+            raise SettingError(f"opro: score_bucket must be > 0, got {score_bucket}")
         if template not in prompts.available():
-            raise ConfigError(
+            raise SettingError(
                 f"opro: no prompt template {template!r}; available: "
                 f"{', '.join(t for t in prompts.available() if t.startswith('opro/'))}"
             )
@@ -146,7 +146,7 @@ class OPRO(Optimizer):
         try:
             self.meta_prompt(History())
         except jinja2.UndefinedError as exc:
-            raise ConfigError(
+            raise SettingError(
                 f"opro: template {template!r} needs a variable that was not given ({exc}); "
                 "pass it in variables={...}"
             ) from None

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from agent.core import Candidate, History
-from agent.errors import ConfigError
+from agent.errors import SettingError
 from agent.optimizers._base import Optimizer
 
 
@@ -41,7 +41,9 @@ class RandomSearch(Optimizer):
         seed: int = 0,
     ) -> None:
         if candidates_per_step < 1:
-            raise ConfigError(f"candidates_per_step must be >= 1, got {candidates_per_step}")
+            raise SettingError(
+                f"random: candidates_per_step must be >= 1, got {candidates_per_step}"
+            )
         self.sample = sample
         self.candidates_per_step = candidates_per_step
         self.initial = list(initial or [])

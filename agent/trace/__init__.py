@@ -2,7 +2,9 @@
 
 Wrap values in nodes (``node``), make functions traced operators (``bundle``), run an
 evaluation inside ``with graph():`` (one graph per evaluation, safe across threads), send
-feedback with ``backward(output, feedback)``, and let an optimizer ``step()``.
+feedback with ``backward(output, feedback)``, and let an optimizer ``step()``. For a run with
+a folder, budgets and resume, hand ``agent.core.Run`` a ``TraceObjective`` and an optimizer
+from ``agent.trace.optimizers`` (docs/trace.md).
 
 Example:
     >>> from agent.trace import backward, graph, node
@@ -21,6 +23,7 @@ from agent.trace._errors import SandboxUnavailableError, TraceError, TraceExecut
 from agent.trace._graph import Graph, current_graph, graph
 from agent.trace._module import Module
 from agent.trace._node import Node, Operator, node, use_values
+from agent.trace._objective import TraceObjective
 from agent.trace._runner import CodeRunner, InProcessRunner, SandboxRunError, SandboxRunner
 
 __all__ = [
@@ -37,6 +40,7 @@ __all__ = [
     "SandboxUnavailableError",
     "TraceError",
     "TraceExecutionError",
+    "TraceObjective",
     "backward",
     "bundle",
     "current_graph",

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from agent.errors import DataError
+from agent.errors import ConfigError, DataError
 from agent.trace._bundle import BundledFunction
 from agent.trace._node import Node
 from agent.trace._values import coerce
@@ -153,3 +153,30 @@ class Module:
         if not isinstance(params, dict):
             raise DataError(f"{source}: field 'parameters' must be an object")
         self.load_state_dict(params, strict=strict)
+
+
+def named(parameters: Module | Mapping[str, Node] | Iterable[Node]) -> dict[str, Node]:
+    """Name each trainable node: module paths, mapping keys, or node names made unique."""
+    if isinstance(parameters, Module):
+        pairs = parameters.named_parameters()
+    elif isinstance(parameters, Mapping):
+        pairs = list(parameters.items())
+    else:
+        pairs = []
+        taken: set[str] = set()
+        for param in parameters:
+            name, suffix = param.name, 1
+            while name in taken:
+                name, suffix = f"{param.name}_{suffix}", suffix + 1
+            taken.add(name)
+            pairs.append((name, param))
+    out: dict[str, Node] = {}
+    for name, param in pairs:
+        if not isinstance(param, Node) or not param.trainable:
+            raise ConfigError(f"optimizer parameter {name!r} is not a trainable node")
+        if param in out.values():
+            continue
+        out[name] = param
+    if not out:
+        raise ConfigError("the optimizer got no trainable parameters")
+    return out

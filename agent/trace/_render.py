@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import prompts
 from agent.trace._backward import FeedbackRecord
 from agent.trace._graph import label_nodes
 from agent.trace._node import Node
@@ -104,3 +105,16 @@ def variable_list(names: Mapping[Node, str], records: list[FeedbackRecord]) -> l
 def values_text(values: Mapping[str, Any], *, limit: int = 200) -> str:
     """``a=1.0, b=2`` for history lines."""
     return ", ".join(f"{name}={show(value, limit=limit)}" for name, value in values.items())
+
+
+def render_problems(
+    records: list[FeedbackRecord], names: Mapping[Node, str], *, max_value_chars: int
+) -> list[str]:
+    """Each feedback record as the ``#Code ... #Feedback`` section of the prompt."""
+    return [
+        prompts.render(
+            "trace/problem",
+            problem=problem_view(record, names, max_value_chars=max_value_chars),
+        )
+        for record in records
+    ]

@@ -363,7 +363,13 @@ def optimize_prompt(
     if resume:
         assert directory is not None
         run = Run.resume(
-            directory, objective, optimizer, usage=llm.usage, progress=progress, steps=steps
+            directory,
+            objective,
+            optimizer,
+            usage=llm.usage,
+            progress=progress,
+            steps=steps,
+            config=run_config,
         )
     else:
         run = Run(

@@ -12,6 +12,7 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from agent.errors import ConfigError
@@ -39,8 +40,13 @@ def run_example(
     allow_in_process: bool = False,
     on_step: Callable[[StepReport, float], None] | None = None,
     optimizer_options: dict[str, Any] | None = None,
+    run_dir: str | Path | None = None,
+    resume: bool = False,
+    progress: bool = False,
+    config: dict[str, Any] | None = None,
 ) -> ExampleResult:
-    """Build example ``name`` and optimize it.
+    """Build example ``name`` and optimize it (a core run; ``run_dir`` keeps it on disk,
+    ``resume`` continues it there).
 
     Raises:
         ConfigError: unknown example or optimizer.
@@ -60,6 +66,10 @@ def run_example(
         seed=seed,
         on_step=on_step,
         optimizer_options=optimizer_options,
+        run_dir=run_dir,
+        resume=resume,
+        progress=progress,
+        config=config,
     )
 
 

@@ -13,19 +13,26 @@ Example:
     {'a': 5.0}
 """
 
-from agent.trace.optimizers._base import Proposal, StepReport, TraceOptimizer
+from agent.trace.optimizers._base import (
+    Context,
+    StepReport,
+    Suggestion,
+    TraceOptimizer,
+    step_report,
+)
 from agent.trace.optimizers._directional import DirectionalOptimizer
 from agent.trace.optimizers._opro import TraceOPRO
 from agent.trace.optimizers._optoprime import OptoPrime
-from agent.trace.optimizers._scored import ScoredOptimizer, Trial
+from agent.trace.optimizers._scored import ScoredOptimizer
 
 __all__ = [
+    "Context",
     "DirectionalOptimizer",
     "OptoPrime",
-    "Proposal",
     "ScoredOptimizer",
     "StepReport",
+    "Suggestion",
     "TraceOPRO",
     "TraceOptimizer",
-    "Trial",
+    "step_report",
 ]

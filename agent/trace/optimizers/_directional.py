@@ -7,9 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 import prompts
+from agent.core import History, Trial
 from agent.trace._render import values_text
 from agent.trace._values import show
-from agent.trace.optimizers._base import Proposal
 from agent.trace.optimizers._scored import ScoredOptimizer, plain
 
 
@@ -33,39 +33,54 @@ class DirectionalOptimizer(ScoredOptimizer):
         (-1.0, 2.0)
     """
 
-    def direction(self) -> str:
-        """The directional-feedback section for the next prompt."""
-        if self.best is None:
-            return ""
-        ranked = sorted(self.trials, key=lambda t: -t.score)[: self.history_size]
-        trials = [
-            {"score": plain(t.score), "settings": values_text(t.values, limit=120)} for t in ranked
-        ]
-        return prompts.render("trace/directional", trials=trials, hints=self._hints())
+    name = "directional"
 
-    def _hints(self) -> list[dict[str, Any]]:
+    def direction(self, history: History | None = None) -> str:
+        """The directional-feedback section for the next prompt (default: ``step()``'s run)."""
+        history = self.run_history() if history is None else history
+        best = history.best
+        if best is None:
+            return ""
+        trials = [
+            {"score": plain(t.score), "settings": values_text(t.candidate, limit=120)}
+            for t in history.ranked()[: self.history_size]
+        ]
+        return prompts.render("trace/directional", trials=trials, hints=self._hints(history))
+
+    def direction_text(self, history: History) -> str:
+        return self.direction(history)
+
+    def _hints(self, history: History) -> list[dict[str, Any]]:
         """Per parameter: the last accepted move (keep going) or the last rejected one."""
-        assert self.best is not None
-        best = self.best
-        before = self.accepted[-2] if len(self.accepted) > 1 else None
+        scored = [t for t in history.ok() if t.score is not None]
+        accepted: list[Trial] = []
+        best_index = 0
+        for index, trial in enumerate(scored):
+            if not accepted or history.is_better(
+                float(trial.score or 0.0), accepted[-1].score or 0.0
+            ):
+                accepted.append(trial)
+                best_index = index
+        best = accepted[-1]
+        before = accepted[-2] if len(accepted) > 1 else None
         hints: list[dict[str, Any]] = []
-        since = self.trials[self._best_index + 1 :]
+        since = scored[best_index + 1 :]
         for name in self.params:
             # Parameter values are any JSON value; _numeric checks before they are compared.
-            now: Any = best.values.get(name)
-            if before is not None and before.values.get(name) != now:
-                old: Any = before.values.get(name)
+            now: Any = best.candidate.get(name)
+            if before is not None and before.candidate.get(name) != now:
+                old: Any = before.candidate.get(name)
                 hint = _hint(name, old, now, before.score, best.score, kind="improved")
                 if _numeric(old, now):
                     hint["move"] = "increase it further" if now > old else "decrease it further"
                 else:
                     hint["move"] = "keep changing it in the same spirit"
                 hints.append(hint)
-            changed = [t for t in since if t.values.get(name) != now]
+            changed = [t for t in since if t.candidate.get(name) != now]
             if not changed:
                 continue
             last = changed[-1]
-            new: Any = last.values.get(name)
+            new: Any = last.candidate.get(name)
             hint = _hint(name, now, new, best.score, last.score, kind="worse")
             if _numeric(now, new):
                 way = "decrease" if new > now else "increase"
@@ -75,17 +90,13 @@ class DirectionalOptimizer(ScoredOptimizer):
             hints.append(hint)
         return hints
 
-    def candidates(self) -> list[Proposal]:
-        """Ask with the synthesized direction section in the prompt."""
-        return self.propose(direction=self.direction())
-
 
 def _numeric(*values: Any) -> bool:
     return all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
 
 
 def _hint(
-    name: str, old: Any, new: Any, old_score: float, new_score: float, *, kind: str
+    name: str, old: Any, new: Any, old_score: float | None, new_score: float | None, *, kind: str
 ) -> dict[str, Any]:
     return {
         "name": name,

@@ -9,19 +9,19 @@ only a strict improvement is applied (``ScoredOptimizer``).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 import prompts
-from agent.errors import ConfigError
+from agent.core import History, Trial
+from agent.errors import SettingError
 from agent.llm import LLM, Message
-from agent.trace._backward import FeedbackRecord
 from agent.trace._module import Module
 from agent.trace._node import Node
 from agent.trace._render import ValueView, values_text
-from agent.trace.optimizers._optoprime import Evaluate, problem_value, suggestion_schema
-from agent.trace.optimizers._scored import ScoredOptimizer, Trial, plain
+from agent.trace.optimizers._base import Context, Evaluate
+from agent.trace.optimizers._optoprime import problem_value, suggestion_schema
+from agent.trace.optimizers._scored import ScoredOptimizer, plain
 
 
 class TraceOPRO(ScoredOptimizer):
@@ -30,16 +30,16 @@ class TraceOPRO(ScoredOptimizer):
     Args:
         parameters: a ``Module``, a ``{name: node}`` mapping, or nodes.
         llm: the proposing model.
-        evaluate: the score of the current parameter values (higher is better); required,
-            as for ``DirectionalOptimizer``: every candidate is re-evaluated under
-            ``use_values`` and must not call ``backward``.
+        evaluate: the score of the current parameter values (higher is better), which
+            ``step()`` needs: every candidate is re-evaluated under ``use_values`` and must not
+            call ``backward`` (runs on ``agent.core.Run`` score with a ``TraceObjective``).
         n: candidates per step (sampled in one request, scored in parallel).
         top_k: past value sets shown (the best distinct ones).
         **options: the other ``OptoPrime`` options (``instruction``, ``temperature``,
             ``max_tokens``, ``workers``, ``max_value_chars``, ``constrained``, ``seed``...).
 
     Raises:
-        ConfigError: no ``evaluate`` or a bad option.
+        SettingError: a bad option (a ``ValueError``).
 
     Example:
         >>> from agent.llm import LLM, ScriptedFakeBackend
@@ -56,57 +56,58 @@ class TraceOPRO(ScoredOptimizer):
         parameters: Module | Mapping[str, Node] | Iterable[Node],
         *,
         llm: LLM,
-        evaluate: Evaluate,
+        evaluate: Evaluate | None = None,
         n: int = 2,
         top_k: int = 10,
         **options: Any,
     ) -> None:
         if top_k < 1:
-            raise ConfigError(f"top_k must be at least 1, got {top_k}")
+            raise SettingError(f"top_k must be at least 1, got {top_k}")
         if "history" in options:
-            raise ConfigError("TraceOPRO takes top_k=, not history=")
+            raise SettingError("TraceOPRO takes top_k=, not history=")
         super().__init__(parameters, llm=llm, evaluate=evaluate, n=n, history=top_k, **options)
         self.top_k = top_k
 
-    def shown_trials(self) -> list[Trial]:
-        """The best ``top_k`` distinct value sets, worst first so the best comes last."""
-        unique: dict[str, Trial] = {}
-        for trial in self.trials:
-            key = json.dumps(trial.values, sort_keys=True, default=repr)
-            if key not in unique or trial.score > unique[key].score:
-                unique[key] = trial
-        ranked = sorted(unique.values(), key=lambda t: t.score, reverse=True)[: self.top_k]
-        return ranked[::-1]
+    name = "trace-opro"
 
-    def messages(self, *, direction: str = "") -> list[Message]:
+    def shown_trials(self, history: History | None = None) -> list[Trial]:
+        """The best ``top_k`` distinct value sets, worst first so the best comes last."""
+        history = self.run_history() if history is None else history
+        return history.sorted_ascending(self.top_k)
+
+    def messages(
+        self, context: Context | None = None, history: History | None = None, *, direction: str = ""
+    ) -> list[Message]:
         """The meta-prompt (one user message); ``direction`` is unused: the history replaces it."""
-        records = self.feedback_records()
+        context = self.node_context() if context is None else context
         variables = [
-            problem_value(param, name, self.max_value_chars) for name, param in self.params.items()
+            problem_value(param, name, self.max_value_chars, context.values.get(name, param.value))
+            for name, param in self.params.items()
         ]
         trials = [
-            {"score": plain(t.score), "settings": values_text(t.values, limit=self.max_value_chars)}
-            for t in self.shown_trials()
+            {
+                "score": plain(t.score),
+                "settings": values_text(t.candidate, limit=self.max_value_chars),
+            }
+            for t in self.shown_trials(history)
         ]
         user = prompts.render(
             "trace/opro",
             instruction=self.instruction,
             variables=variables,
             trials=trials,
-            current=values_text(self.values(), limit=self.max_value_chars),
-            feedback=[record.feedback for record in records],
+            current=values_text(context.values, limit=self.max_value_chars),
+            feedback=list(context.feedback),
             names=self._all_names(),
         )
         return [Message("user", user)]
 
-    def schema(self, records: list[FeedbackRecord] | None = None) -> dict[str, Any]:
+    def schema(self, context: Context | None = None) -> dict[str, Any]:
         """JSON schema of the answer: a suggestion for every parameter."""
         return suggestion_schema(self._all_names(), max_reasoning_chars=self.max_reasoning_chars)
 
     def _all_names(self) -> list[ValueView]:
         return [ValueView(name, p.param_type or "str", "") for name, p in self.params.items()]
 
-    def state_dict(self) -> dict[str, Any]:
-        state = super().state_dict()
-        state["top_k"] = self.top_k
-        return state
+    def describe(self) -> dict[str, Any]:
+        return {**super().describe(), "top_k": self.top_k}

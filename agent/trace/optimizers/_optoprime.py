@@ -3,30 +3,20 @@ suggested values after checking each against its parameter's type."""
 
 from __future__ import annotations
 
-import math
 from collections import deque
-from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import prompts
-from agent.errors import BudgetExceeded, ConfigError, ParseError
+from agent.core import History
+from agent.errors import ParseError, SettingError
 from agent.llm import LLM, Message, extract_json
-from agent.trace._backward import FeedbackRecord
-from agent.trace._errors import SandboxUnavailableError
 from agent.trace._module import Module
-from agent.trace._node import Node, use_values
-from agent.trace._render import (
-    ProblemView,
-    ValueView,
-    problem_view,
-    values_text,
-    variable_list,
-)
-from agent.trace._values import show
-from agent.trace.optimizers._base import Proposal, StepReport, TraceOptimizer
+from agent.trace._node import Node
+from agent.trace._render import ValueView, values_text
+from agent.trace._values import show, type_name
+from agent.trace.optimizers._base import Context, Evaluate, Suggestion, TraceOptimizer
 
-Evaluate = Callable[[], float]
 _JSON_TYPES = {
     "bool": {"type": "boolean"},
     "int": {"type": "integer"},
@@ -88,88 +78,90 @@ class OptoPrime(TraceOptimizer):
         max_reasoning_chars: int = 400,
         seed: int = 0,
     ) -> None:
-        super().__init__(parameters, llm=llm)
+        super().__init__(parameters, llm=llm, evaluate=evaluate, workers=workers)
         if n < 1:
-            raise ConfigError(f"n must be at least 1, got {n}")
+            raise SettingError(f"n must be at least 1, got {n}")
         if memory < 0:
-            raise ConfigError(f"memory must be 0 or more, got {memory}")
-        if workers < 1:
-            raise ConfigError(f"workers must be at least 1, got {workers}")
+            raise SettingError(f"memory must be 0 or more, got {memory}")
         if max_tokens < 16:
-            raise ConfigError(f"max_tokens must be at least 16, got {max_tokens}")
+            raise SettingError(f"max_tokens must be at least 16, got {max_tokens}")
+        if max_value_chars < 1 or max_reasoning_chars < 1:
+            raise SettingError(
+                "max_value_chars and max_reasoning_chars must be at least 1, got "
+                f"{max_value_chars} and {max_reasoning_chars}"
+            )
+        if temperature is not None and not 0.0 <= temperature <= 2.0:
+            raise SettingError(f"temperature must be in [0, 2], got {temperature}")
         self.instruction = instruction or prompts.render("trace/instruction")
         self.n = n
         self.temperature = (0.0 if n == 1 else 0.7) if temperature is None else temperature
         self.max_tokens = max_tokens
         self.memory_size = memory
         self.memory: deque[dict[str, str]] = deque(maxlen=memory or None)
-        self.evaluate = evaluate
-        self.workers = workers
         self.max_value_chars = max_value_chars
         self.constrained = constrained
         self.max_reasoning_chars = max_reasoning_chars
         self.seed = seed
 
+    name = "optoprime"
+
     # -- prompt ------------------------------------------------------------------------
 
-    def messages(self, *, direction: str = "") -> list[Message]:
-        """The prompt for the current feedback (system and user message)."""
-        records = self.feedback_records()
-        problems = [
-            prompts.render(
-                "trace/problem",
-                problem=problem_view(record, self.names, max_value_chars=self.max_value_chars),
-            )
-            for record in records
+    def messages(
+        self, context: Context | None = None, history: History | None = None, *, direction: str = ""
+    ) -> list[Message]:
+        """The prompt for ``context`` (default: the feedback on the parameters now)."""
+        context = self.node_context() if context is None else context
+        problems = context.problems or [
+            prompts.render("trace/problem", problem=self.bare_view(context))
         ]
-        if not problems:
-            problems = [prompts.render("trace/problem", problem=self._bare_view())]
         user = prompts.render(
             "trace/optoprime",
             instruction=self.instruction,
             problems=problems,
             memory=list(self.memory) if self.memory_size else [],
             direction=direction,
-            names=self._names_in(records),
+            names=self.answer_names(context),
         )
         return [Message("system", prompts.render("trace/system")), Message("user", user)]
 
-    def _names_in(self, records: list[FeedbackRecord]) -> list[ValueView]:
-        listed = variable_list(self.names, records)
-        if listed:
-            return listed
-        return [ValueView(name, p.param_type or "str", "") for name, p in self.params.items()]
+    def answer_names(self, context: Context) -> list[ValueView]:
+        """The parameters the answer form lists: those the feedback reached, else all."""
+        if context.variables:
+            return [
+                ValueView(n, self.params[n].param_type or type_name(context.values.get(n)), "")
+                for n in context.variables
+            ]
+        return [ValueView(n, p.param_type or "str", "") for n, p in self.params.items()]
 
-    def _bare_view(self) -> ProblemView:
-        view = ProblemView(feedback=prompts.render("trace/no_feedback"))
-        for name, param in self.params.items():
-            shown = problem_value(param, name, self.max_value_chars)
-            view.variables.append(shown)
-        return view
-
-    def schema(self, records: list[FeedbackRecord] | None = None) -> dict[str, Any]:
+    def schema(self, context: Context | None = None) -> dict[str, Any]:
         """JSON schema of the answer, used for constrained decoding where supported."""
-        listed = self._names_in(self.feedback_records() if records is None else records)
+        context = self.node_context() if context is None else context
+        listed = self.answer_names(context)
         return suggestion_schema(listed, max_reasoning_chars=self.max_reasoning_chars)
 
     # -- proposals ---------------------------------------------------------------------
 
-    def propose(self, *, direction: str = "") -> list[Proposal]:
+    def direction_text(self, history: History) -> str:
+        """An extra prompt section (directional feedback); none here."""
+        return ""
+
+    def suggestions(self, context: Context, history: History) -> list[Suggestion]:
         """Ask the model for ``n`` candidate updates and parse each; never raises on bad text."""
         request = LLM.request(
-            self.messages(direction=direction),
+            self.messages(context, history, direction=self.direction_text(history)),
             n=self.n,
             temperature=self.temperature,
             max_tokens=self.max_tokens,
-            seed=self.seed + len(self.history),
-            json_schema=self.schema() if self.constrained else None,
+            seed=self.seed + history.step,
+            json_schema=self.schema(context) if self.constrained else None,
         )
         completions = self.llm.batch([request])[0]
         return [self.parse(c.text) for c in completions]
 
-    def parse(self, text: str) -> Proposal:
+    def parse(self, text: str) -> Suggestion:
         """Parse one reply tolerantly: unknown keys and bad values are dropped with a reason."""
-        proposal = Proposal(text=text if isinstance(text, str) else repr(text))
+        proposal = Suggestion(text=text if isinstance(text, str) else repr(text))
         try:
             data = extract_json(text)
         except (ParseError, RecursionError, ValueError) as exc:
@@ -199,75 +191,63 @@ class OptoPrime(TraceOptimizer):
             proposal.error = "no usable value in the suggestion"
         return proposal
 
-    # -- step --------------------------------------------------------------------------
+    # -- memory (the optimizer's state) -----------------------------------------------
 
-    def score(self, values: Mapping[str, Any]) -> float:
-        """The evaluated score with ``values`` in place (only in this thread); -inf on error."""
-        if self.evaluate is None:
-            raise ConfigError("this optimizer has no evaluate function to score candidates")
-        overrides = {self.params[name]: value for name, value in values.items()}
-        try:
-            with use_values(overrides):
-                result = float(self.evaluate())
-        except (SandboxUnavailableError, BudgetExceeded):
-            raise
-        except Exception:  # a candidate that crashes the workflow scores worst
-            return -math.inf
-        return result if not math.isnan(result) else -math.inf
-
-    def score_all(self, candidates: list[dict[str, Any]]) -> list[float]:
-        """Score candidates in parallel threads, each with its own parameter values."""
-        if len(candidates) == 1 or self.workers == 1:
-            return [self.score(c) for c in candidates]
-        with ThreadPoolExecutor(max_workers=min(self.workers, len(candidates))) as pool:
-            return list(pool.map(self.score, candidates))
-
-    def step(self) -> StepReport:
-        """Propose ``n`` updates from the current feedback and apply the best usable one."""
-        report = StepReport(step=len(self.history) + 1)
-        self.history.append(report)
-        records = self.feedback_records()
-        if not records:
-            report.note = "no feedback on the parameters; call backward(output, feedback) first"
-            return report
-        report.proposals = self.propose()
-        usable = [i for i, p in enumerate(report.proposals) if p.values]
-        report.scores = [None] * len(report.proposals)
-        if not usable:
-            report.note = "no usable suggestion: " + "; ".join(
-                p.error or "empty" for p in report.proposals
-            )
-            self._remember(records)
-            return report
-        chosen = usable[0]
-        if self.evaluate is not None and len(usable) > 1:
-            merged = [self._merged(report.proposals[i].values) for i in usable]
-            scores = self.score_all(merged)
-            for i, s in zip(usable, scores, strict=True):
-                report.scores[i] = s
-            chosen = usable[max(range(len(usable)), key=lambda k: scores[k])]
-        self._remember(records)
-        report.chosen = chosen
-        report.applied = dict(report.proposals[chosen].values)
-        self.apply(report.applied)
-        return report
-
-    def _merged(self, values: Mapping[str, Any]) -> dict[str, Any]:
-        return {**self.values(), **values}
-
-    def _remember(self, records: list[FeedbackRecord]) -> None:
+    def remember(self, context: Context) -> None:
         if not self.memory_size:
             return
-        shown = values_text(self.values(), limit=self.max_value_chars)
-        for record in records:
-            self.memory.append({"settings": shown, "feedback": record.feedback})
+        shown = values_text(context.values, limit=self.max_value_chars)
+        for feedback in context.feedback:
+            self.memory.append({"settings": shown, "feedback": feedback})
+
+    def state_dict(self) -> dict[str, Any]:
+        """The remembered feedback (JSON-safe); the scored history is the run's journal."""
+        return {"memory": [dict(item) for item in self.memory]}
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        """Restore ``state_dict`` output, validated before anything changes.
+
+        Raises:
+            SettingError: ``memory`` is not a list of ``{"settings", "feedback"}`` strings.
+        """
+        super().load_state_dict(state)
+        raw = state.get("memory", [])
+        if not isinstance(raw, list) or not all(
+            isinstance(item, Mapping)
+            and isinstance(item.get("settings"), str)
+            and isinstance(item.get("feedback"), str)
+            for item in raw
+        ):
+            raise SettingError(
+                f"{self.name}: optimizer state 'memory' must be a list of "
+                f'{{"settings": str, "feedback": str}} objects, got {raw!r:.200}'
+            )
+        self.memory = deque(
+            ({"settings": i["settings"], "feedback": i["feedback"]} for i in raw),
+            maxlen=self.memory_size or None,
+        )
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            **super().describe(),
+            "instruction": self.instruction[:500],
+            "n": self.n,
+            "temperature": self.temperature,
+            "max_tokens": self.max_tokens,
+            "memory": self.memory_size,
+            "max_value_chars": self.max_value_chars,
+            "constrained": self.constrained,
+            "max_reasoning_chars": self.max_reasoning_chars,
+            "seed": self.seed,
+        }
 
 
-def problem_value(param: Node, name: str, limit: int) -> ValueView:
-    """A parameter as the #Variables section shows it."""
+def problem_value(param: Node, name: str, limit: int, value: Any = None) -> ValueView:
+    """A parameter as the #Variables section shows it (``value``: instead of its own)."""
     shown_limit = 4000 if param.param_type == "code" else limit
+    shown = param.value if value is None else value
     return ValueView(
-        name, param.param_type or "str", show(param.value, limit=shown_limit), param.description
+        name, param.param_type or "str", show(shown, limit=shown_limit), param.description
     )
 
 
