@@ -87,6 +87,4 @@ def test_unweighted_set_is_example_i_div_f_of_family_i_mod_f() -> None:
 
     names = family_names(include=["production_mix", "diet"])
     examples = generate_examples(5, seed=2, families=names, workers=1)
-    assert [(e.family, e.index) for e in examples] == [
-        (names[i % 2], i // 2) for i in range(5)
-    ]
+    assert [(e.family, e.index) for e in examples] == [(names[i % 2], i // 2) for i in range(5)]
