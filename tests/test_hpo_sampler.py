@@ -288,9 +288,9 @@ def test_bad_settings_raise_value_error_naming_the_value(option: str, value: Any
 
 def test_options_are_keyword_only_and_llm_must_be_a_model() -> None:
     with pytest.raises(TypeError):
-        LLMSampler(fake_llm())  # type: ignore[misc]
+        LLMSampler(fake_llm())  # type: ignore[misc]  # the positional call is what is tested
     with pytest.raises(ValueError, match="llm"):
-        LLMSampler(llm=42)  # type: ignore[arg-type]
+        LLMSampler(llm=42)  # type: ignore[arg-type]  # the wrong type is what is tested
     with pytest.raises(ValueError, match="search_space"):
         sampler(search_space={"x": (0, 1)})
 

@@ -40,7 +40,7 @@ def read_space(prompt: str) -> list[Param]:
             space.append(
                 Param(
                     name,
-                    kind,  # type: ignore[arg-type]
+                    kind,  # type: ignore[arg-type]  # the prompt parser read one of the Param kinds
                     float(low),
                     float(high),
                     "log scale" in extras,
@@ -86,7 +86,7 @@ class ScriptedHPOFakeBackend(ScriptedFakeBackend):
         if not space:
             return "I am not sure."
         if "different configurations" in prompt:
-            n = int(re.search(r"Suggest (\d+)", prompt).group(1))  # type: ignore[union-attr]
+            n = int(re.search(r"Suggest (\d+)", prompt).group(1))  # type: ignore[union-attr]  # the prompt template always says it
             return "\n".join(self._mangle(random_config(space, rng), space, rng) for _ in range(n))
         minimize = "Lower scores are better" in prompt
         if history and rng.random() < 0.8:

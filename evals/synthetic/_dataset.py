@@ -13,6 +13,7 @@ import os
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
@@ -65,7 +66,9 @@ def generate_examples(
             if on_progress:
                 on_progress(len(chunk))
         return out
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    # spawn, not fork: a forked child inherits the parent's solver threads mid-state (HiGHS) and
+    # can hang in its first solve
+    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
         for made in pool.map(_make, chunks):
             out += made
             if on_progress:
