@@ -10,7 +10,7 @@ import typer
 
 from agent.cli._common import console, err_console, user_errors
 
-app = typer.Typer(help="Fine-tune the embedded model (needs pip install 'optagent[tune]').",
+app = typer.Typer(help="Fine-tune the embedded model (needs pip install 'optagent\\[tune]').",
                   no_args_is_help=True)  # fmt: skip
 
 
