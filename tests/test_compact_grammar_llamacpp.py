@@ -69,3 +69,15 @@ def test_llamacpp_grammar_rejects_what_the_python_check_rejects(engine) -> None:
     for target in (invented, bad_name):
         assert not admissible(target, example.text, len(example.quantities))
         assert not grammar_admits(engine, grammar, target)
+
+
+def test_written_out_line_breaks_become_quotable_lines(engine) -> None:  # type: ignore[no-untyped-def]  # llama_cpp ships no types for the engine
+    text = (
+        "A shop makes $X$ and $Y$, earning $3 and $5 each.\\n\\nThe limits:\\n"
+        "- X plus Y cannot exceed 10.\\n- X must be at least 2. What is the maximum profit?"
+    )
+    messages, grammar = compact_request(text, [])
+    assert "\\n" not in messages[-1].content and "\n- X plus Y" in messages[-1].content
+    quoted = "var X Y\nmax 3 X + 5 Y\n> - X plus Y cannot exceed 10.\nX + Y <= 10\n"
+    assert grammar_admits(engine, grammar, quoted)
+    assert not grammar_admits(engine, grammar, quoted.replace("10.", "12."))

@@ -22,8 +22,8 @@ REFUSED = "refused"
 MODEL_REFUSED = "model_refused"
 #: The adapter task a compact request asks for (``Request.adapter``).
 ADAPTER_TASK = "formulate"
-#: Replies of the compact language are short; this bounds a runaway sample.
-COMPACT_MAX_TOKENS = 320
+#: Replies of the compact language are short (quotes included); this bounds a runaway sample.
+COMPACT_MAX_TOKENS = 768
 MIN_WORDS = 12
 
 NOT_A_PROBLEM = (
@@ -38,7 +38,17 @@ NONLINEAR = (
 
 def compact_request(problem: str, quantities: Sequence[str]) -> tuple[list[Message], str]:
     """The messages and the GBNF grammar of one compact formulation request."""
+    problem = real_line_breaks(problem)
     return compact_messages(problem, quantities), compact_grammar(problem, len(quantities))
+
+
+def real_line_breaks(problem: str) -> str:
+    """The text with written-out line breaks (a backslash and ``n``) made real.
+
+    Texts copied out of JSON twice carry them (most of MAMO's do): the model was trained on
+    real line breaks, and the grammar quotes whole lines and sentences.
+    """
+    return problem.replace("\\r\\n", "\n").replace("\\n", "\n")
 
 
 def precheck(problem: str) -> Check | None:

@@ -1,7 +1,8 @@
 """The data engine: dress a family's draft into a problem text, solve it, keep it when it checks.
 
 One example = a problem text, the quantities it asks to report (maybe none), its compact target
-and the optimum solvers/ found for it. An example is kept only when it is optimal and not
+and the optimum solvers/ found for it. The target quotes each sentence that states constraints
+(``> `` lines) before that sentence's rows. An example is kept only when it is optimal and not
 trivial, its target is admissible under the text's grammar (every number and name comes from
 the text), and the target re-parsed from its own rendering solves to the same optimum.
 """
@@ -18,7 +19,7 @@ from typing import Any
 
 from evals.synthetic.families import FAMILIES, Draft
 from solvers import SolveStatus, solve
-from solvers.compact import admissible, compact_to_formulation
+from solvers.compact import MAX_QUOTES, admissible, compact_to_formulation, split_sentences
 
 MAX_ATTEMPTS = 40
 #: Share of examples that ask for named quantities (OptiBench style) besides the optimum.
@@ -87,7 +88,11 @@ def _dress(draft: Draft, rng: random.Random, *, family: str, index: int, seed: i
     if draft.quantities and rng.random() < REPORT_SHARE:
         asked = rng.sample(draft.quantities, rng.randint(1, min(3, len(draft.quantities))))
     lines = [f"{kind} {' '.join(names)}" for kind, names in draft.declarations]
-    lines += [draft.objective, *(r for c in clauses for r in c.rows)]
+    lines.append(draft.objective)
+    for clause in clauses:
+        if clause.rows:
+            lines += [f"> {s}" for s in split_sentences(clause.text)[-MAX_QUOTES:]]
+            lines += clause.rows
     lines += [f"report {k} = {expression}" for k, (_, expression) in enumerate(asked, start=1)]
     target = "\n".join(lines) + "\n"
     quantities = [phrase for phrase, _ in asked]

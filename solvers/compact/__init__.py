@@ -9,6 +9,7 @@ grammar admits only numbers and words found in the problem text::
 
 from solvers.compact._convert import compact_to_formulation, report_expressions
 from solvers.compact._grammar import (
+    MAX_QUOTES,
     admissible,
     compact_grammar,
     grammar_pattern,
@@ -22,9 +23,11 @@ from solvers.compact._parse import (
     Row,
     parse_compact,
 )
+from solvers.compact._sentences import split_sentences
 from solvers.compact._vocabulary import Vocabulary, canonical, text_numbers, text_vocabulary
 
 __all__ = [
+    "MAX_QUOTES",
     "CompactModel",
     "CompactSyntaxError",
     "Linear",
@@ -38,6 +41,7 @@ __all__ = [
     "grammar_pattern",
     "parse_compact",
     "report_expressions",
+    "split_sentences",
     "text_numbers",
     "text_vocabulary",
     "vocabulary_grammar",

@@ -2,7 +2,9 @@
 
 Decoding under it, a model can write nothing but canonical compact formulations whose numbers
 come from the problem text (see ``text_vocabulary``) and whose names are built from its words;
-with requested quantities it must write one ``report`` line for each, in order.
+with requested quantities it must write one ``report`` line for each, in order. Before a
+constraint row it may quote sentences of the text (``> `` lines, copied exactly), the sentence
+the row comes from: a small model translates a sentence it has just copied more reliably.
 """
 
 from __future__ import annotations
@@ -10,12 +12,15 @@ from __future__ import annotations
 import functools
 import re
 
+from solvers.compact._sentences import split_sentences
 from solvers.compact._vocabulary import MAX_NAME_PARTS, Vocabulary, text_vocabulary
 
 #: Bounds that make every grammar-valid output end: a 135M model may otherwise loop.
 MAX_DECLARATION_NAMES = 12
 MAX_ROWS = 16
 MAX_TERMS = 12
+#: Quoted sentences before one row.
+MAX_QUOTES = 3
 
 
 def compact_grammar(text: str, quantities: int = 0, *, allow_refusal: bool = True) -> str:
@@ -26,19 +31,30 @@ def compact_grammar(text: str, quantities: int = 0, *, allow_refusal: bool = Tru
         quantities: how many requested quantities need a ``report`` line.
         allow_refusal: admit the one-line answers ``none`` and ``nonlinear``.
     """
-    return vocabulary_grammar(text_vocabulary(text), quantities, allow_refusal=allow_refusal)
+    return vocabulary_grammar(
+        text_vocabulary(text), quantities, allow_refusal=allow_refusal,
+        sentences=split_sentences(text),
+    )  # fmt: skip
 
 
 def vocabulary_grammar(
-    vocabulary: Vocabulary, quantities: int = 0, *, allow_refusal: bool = True
+    vocabulary: Vocabulary,
+    quantities: int = 0,
+    *,
+    allow_refusal: bool = True,
+    sentences: tuple[str, ...] = (),
 ) -> str:
-    """GBNF for compact formulations over a given vocabulary (see ``compact_grammar``)."""
+    """GBNF for compact formulations over a given vocabulary (see ``compact_grammar``).
+
+    ``sentences`` are the quotable sentences; with none, the grammar admits no quote line.
+    """
     words = vocabulary.words or ("x",)
     reports = "".join(f' "report {k} = " rexpr "\\n"' for k in range(1, quantities + 1))
     refusal = ' | "none\\n" | "nonlinear\\n"' if allow_refusal else ""
+    row = f"(quote{{0,{MAX_QUOTES}}} row)" if sentences else "row"
     rules = [
         f"root ::= program{refusal}",
-        f"program ::= decl decl? decl? obj row{{0,{MAX_ROWS}}}{reports}",
+        f"program ::= decl decl? decl? obj {row}{{0,{MAX_ROWS}}}{reports}",
         f'decl ::= ("var" | "int" | "bin") (" " name){{1,{MAX_DECLARATION_NAMES}}} "\\n"',
         'obj ::= ("max" | "min") " " expr "\\n"',
         'row ::= expr " " ("<=" | ">=" | "=") " " expr "\\n"',
@@ -47,15 +63,17 @@ def vocabulary_grammar(
         f'inner ::= "-"? iterm (" " [-+] " " iterm){{0,{MAX_TERMS - 1}}}',
         'iterm ::= num " " name | name | num',
         'rexpr ::= "objective" | expr',
-        "num ::= " + " | ".join(_quote(n) for n in vocabulary.numbers),
+        "num ::= " + " | ".join(_literal(n) for n in vocabulary.numbers),
         f'name ::= word ("_" part){{0,{MAX_NAME_PARTS - 1}}}',
         "part ::= word | [0-9] [0-9]?",
-        "word ::= " + " | ".join(_quote(w) for w in words),
+        "word ::= " + " | ".join(_literal(w) for w in words),
     ]
+    if sentences:
+        rules.append('quote ::= "> " (' + " | ".join(_literal(t) for t in sentences) + ') "\\n"')
     return "\n".join(rules) + "\n"
 
 
-def _quote(literal: str) -> str:
+def _literal(literal: str) -> str:
     return '"' + literal.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
@@ -78,7 +96,7 @@ def grammar_pattern(quantities: int = 0) -> re.Pattern[str]:
     reports = "".join(rf"report {k} = (?:objective|{expr})\n" for k in range(1, quantities + 1))
     program = (
         rf"{decl}(?:{decl})?(?:{decl})?(?:max|min) {expr}\n"
-        rf"(?:{expr} (?:<=|>=|=) {expr}\n){{0,{MAX_ROWS}}}{reports}"
+        rf"(?:(?:> [^\n]+\n){{0,{MAX_QUOTES}}}{expr} (?:<=|>=|=) {expr}\n){{0,{MAX_ROWS}}}{reports}"
     )
     return re.compile(rf"(?:{program}|none\n|nonlinear\n)")
 
@@ -95,6 +113,10 @@ def admissible(target: str, text: str, quantities: int = 0) -> bool:
         return False
     vocabulary = text_vocabulary(text)
     for line in target.splitlines():
+        if line.startswith("> "):
+            if line[2:] not in split_sentences(text):
+                return False
+            continue
         body = line.split(" = ", 1)[1] if line.startswith("report ") else line
         for number, name in _TOKENS.findall(body):
             if number and not vocabulary.admits_number(number):

@@ -7,6 +7,7 @@ The language, one statement a line (see docs/formulate.md)::
     2 chairs + 5 tables <= 100        constraints: EXPR (<= | >= | =) EXPR
     chairs >= 0.3 (chairs + tables)   a number may scale a parenthesised expression
     report 1 = chairs                 requested quantity 1 is this expression (or `objective`)
+    > Each chair needs 2 hours.       a quoted sentence of the problem (ignored when parsing)
 
 A text that is no optimization problem is the single line ``none``; a problem outside linear
 models is ``nonlinear``. The parser is lenient about spaces and ``*``; the grammar the model
@@ -117,7 +118,7 @@ def parse_compact(text: str) -> CompactModel | Refusal:
         CompactSyntaxError: the message names the line and what is wrong with it.
     """
     lines = [(i + 1, line.strip()) for i, line in enumerate(text.strip().splitlines())]
-    lines = [(n, line) for n, line in lines if line]
+    lines = [(n, line) for n, line in lines if line and not line.startswith(">")]
     if len(lines) == 1 and lines[0][1] in ("none", "nonlinear"):
         return Refusal(lines[0][1])  # type: ignore[arg-type]  # the line is 'none' or 'nonlinear' (checked on this line's if)
     variables: dict[str, VarType] = {}

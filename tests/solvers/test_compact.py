@@ -13,6 +13,7 @@ from solvers.compact import (
     compact_grammar,
     compact_to_formulation,
     parse_compact,
+    split_sentences,
     text_numbers,
     text_vocabulary,
 )
@@ -124,3 +125,35 @@ def test_grammar_lists_only_the_text_vocabulary() -> None:
     assert '"report 1 = "' in grammar and '"report 2 = "' in grammar
     assert '"1201"' not in grammar and '"desks"' not in grammar
     assert 'root ::= program | "none\\n" | "nonlinear\\n"' in grammar
+
+
+QUOTED = TARGET.replace(
+    "2 chairs + 5 tables <= 100\n",
+    "> A chair takes 2 hours and a table 5 hours; 100 hours are available.\n"
+    "2 chairs + 5 tables <= 100\n",
+)
+
+
+def test_sentences_split_at_ends_not_at_decimals_or_abbreviations() -> None:
+    assert split_sentences("Costs are $2.50 each, e.g. Plan A. Buy 3.\n- x >= 2") == (
+        "Costs are $2.50 each, e.g. Plan A.",
+        "Buy 3.",
+        "- x >= 2",
+    )
+
+
+def test_quoted_sentences_are_admitted_and_ignored_by_the_parser() -> None:
+    assert admissible(QUOTED, TEXT, quantities=2)
+    quantities = ["Chairs made", "Total profit"]
+    quoted, plain = (compact_to_formulation(t, quantities=quantities) for t in (QUOTED, TARGET))
+    assert quoted.constraints == plain.constraints and quoted.objective == plain.objective
+    invented = QUOTED.replace("100 hours are available", "200 hours are available")
+    assert not admissible(invented, TEXT, quantities=2)  # a quote must copy a sentence exactly
+    too_many = QUOTED.replace("> A chair", "> Only whole numbers are possible.\n" * 3 + "> A chair")
+    assert not admissible(too_many, TEXT, quantities=2)  # at most MAX_QUOTES before one row
+
+
+def test_grammar_lists_the_text_sentences_as_quotes() -> None:
+    grammar = compact_grammar(TEXT, quantities=2)
+    assert '"Only whole numbers are possible."' in grammar
+    assert "quote{0,3} row" in grammar
