@@ -163,3 +163,13 @@ def test_a_resumed_study_keeps_the_gates_evidence(tmp_path: Path) -> None:
     assert all(a["llm_source"] == "inner" for a in new)
     seen = new[0]["llm_gate"]["inner_beta"]
     assert sum(seen) > 2  # the pulls made before the resume count, not just the prior
+
+
+def test_refresh_hands_the_inner_sampler_a_trial_when_it_had_none_lately() -> None:
+    gate = Gate(startup=2, refresh=3)
+    winning = [Pull(1, "inner", 0.5)] + [Pull(n, "llm", 0.95) for n in range(2, 8)]
+    decision = gate.decide(winning, number=8)
+    assert decision.arm == "inner" and decision.rule == "refresh"
+    fresh = [*winning, Pull(8, "inner", 0.6)]
+    assert gate.decide(fresh, number=9).arm == "llm"
+    assert Gate(startup=2).decide(winning, number=8).arm == "llm"  # refresh off: the model

@@ -89,7 +89,7 @@ class GateDecision:
     """What the gate chose for one trial, and from what."""
 
     arm: str
-    rule: str  # "startup" (the model's free trials) or "earned" (it must keep winning)
+    rule: str  # "startup" (the model's free trials), "earned" (it must keep winning), "refresh"
     posteriors: Mapping[str, tuple[float, float]]
     scores: Mapping[str, float]  # what was compared: the model's bound, the bar to clear
 
@@ -115,6 +115,10 @@ class Gate:
             winning. Set it to the inner sampler's random startup (TPE's ``n_startup_trials``;
             ``LLMSampler`` does so for a TPE inner sampler).
         margin: posterior standard deviations the model's mean reward must clear the bar by.
+        refresh: after the startup, a trial goes to the inner sampler when none of the last
+            ``refresh`` rewarded trials was its own, so the bar is its current reward rather
+            than one from the random startup (0: never; costs a winning model 1 trial in
+            ``refresh``).
         llm_prior: the LLM arm's Beta prior ``(a, b)``.
         inner_prior: the inner sampler's Beta prior.
     """
@@ -122,11 +126,16 @@ class Gate:
     window: int = 10
     startup: int = 10
     margin: float = 0.5
+    refresh: int = 0
     llm_prior: tuple[float, float] = (1.0, 1.0)
     inner_prior: tuple[float, float] = (1.0, 1.0)
 
     def __post_init__(self) -> None:
-        for name, value, low in (("window", self.window, 1), ("startup", self.startup, 0)):
+        for name, value, low in (
+            ("window", self.window, 1),
+            ("startup", self.startup, 0),
+            ("refresh", self.refresh, 0),
+        ):
             if isinstance(value, bool) or not isinstance(value, int) or value < low:
                 raise ValueError(f"gate {name} must be an int >= {low}, got {value!r}")
         if not isinstance(self.margin, int | float) or not 0 <= self.margin < 10:
@@ -157,5 +166,8 @@ class Gate:
         scores = {"llm": a / (a + b) - self.margin * spread, "inner": max(0.5, c / (c + d))}
         if number < self.startup:
             return GateDecision("llm", "startup", post, scores)
+        recent = [p.arm for p in history if p.number >= self.startup][-self.refresh :]
+        if self.refresh and len(recent) >= self.refresh and "inner" not in recent:
+            return GateDecision("inner", "refresh", post, scores)
         arm = "llm" if scores["llm"] > scores["inner"] else "inner"
         return GateDecision(arm, "earned", post, scores)

@@ -275,6 +275,8 @@ def llm_label(args: argparse.Namespace) -> str:
         extra.append(f"window={args.gate_window}")
     if args.gate_startup != 10:
         extra.append(f"startup={args.gate_startup}")
+    if args.gate_refresh:
+        extra.append(f"refresh={args.gate_refresh}")
     return f"{args.model}[gate {' '.join(extra)}]" if extra else args.model
 
 
@@ -285,7 +287,12 @@ def make_gate(args: argparse.Namespace) -> Any:
     from agent.hpo import Gate
 
     a, b = (float(x) for x in args.gate_prior.split(","))
-    return Gate(window=args.gate_window, startup=args.gate_startup, llm_prior=(a, b))
+    return Gate(
+        window=args.gate_window,
+        startup=args.gate_startup,
+        refresh=args.gate_refresh,
+        llm_prior=(a, b),
+    )
 
 
 def run_cell(
@@ -474,7 +481,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--gate-window", type=int, default=10, help="the gate's window")
     parser.add_argument(
-        "--gate-startup", type=int, default=10, help="trials the gate explores (Thompson) for"
+        "--gate-startup", type=int, default=10, help="trials the model takes to collect evidence"
+    )
+    parser.add_argument(
+        "--gate-refresh",
+        type=int,
+        default=0,
+        help="give TPE a trial when it had none of the last N (0: never)",
     )
     parser.add_argument("--tasks", default=",".join(TASKS), help="comma-separated task names")
     parser.add_argument("--samplers", default=",".join(SAMPLERS), help="of llm,random,tpe")
