@@ -172,4 +172,4 @@ def test_refresh_hands_the_inner_sampler_a_trial_when_it_had_none_lately() -> No
     assert decision.arm == "inner" and decision.rule == "refresh"
     fresh = [*winning, Pull(8, "inner", 0.6)]
     assert gate.decide(fresh, number=9).arm == "llm"
-    assert Gate(startup=2).decide(winning, number=8).arm == "llm"  # refresh off: the model
+    assert Gate(startup=2, refresh=0).decide(winning, number=8).arm == "llm"  # refresh off

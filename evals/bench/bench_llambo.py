@@ -275,7 +275,7 @@ def llm_label(args: argparse.Namespace) -> str:
         extra.append(f"window={args.gate_window}")
     if args.gate_startup != 10:
         extra.append(f"startup={args.gate_startup}")
-    if args.gate_refresh:
+    if args.gate_refresh != 3:
         extra.append(f"refresh={args.gate_refresh}")
     return f"{args.model}[gate {' '.join(extra)}]" if extra else args.model
 
@@ -486,7 +486,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--gate-refresh",
         type=int,
-        default=0,
+        default=3,
         help="give TPE a trial when it had none of the last N (0: never)",
     )
     parser.add_argument("--tasks", default=",".join(TASKS), help="comma-separated task names")
@@ -581,6 +581,7 @@ def _run(
             f"[{i}/{len(todo)}] {key}: best {min(record['values']):.5g} in "
             f"{time.perf_counter() - t0:.1f}s{extra}",
             highlight=False,
+            markup=False,  # labels like llm@scripted[no-gate] are not Rich markup
         )
     table = build_table(cells, tasks, checkpoints, llm_label(args))
     table["config"] = {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()}
