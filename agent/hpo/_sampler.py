@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from agent.errors import BudgetExceeded, MissingExtraError
-from agent.hpo._gate import Gate, pulls
+from agent.hpo._gate import Gate, Pull, pulls
 from agent.hpo._llambo import (
     Observation,
     plausible_bounds,
@@ -623,7 +623,7 @@ def _history(trials: Sequence[FrozenTrial], space: list[Param]) -> list[Observat
     return out
 
 
-def _pulls(trials: Sequence[FrozenTrial], current: FrozenTrial, minimize: bool) -> list[Any]:
+def _pulls(trials: Sequence[FrozenTrial], current: FrozenTrial, minimize: bool) -> list[Pull]:
     """The gate's view of the study: every other finished trial with a finite value."""
     scored = [
         (t.number, float(t.values[0]), t.user_attrs)
