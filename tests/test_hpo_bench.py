@@ -98,3 +98,26 @@ def test_one_task_through_an_openai_compatible_server(
         assert server.request_count > 0
     table = json.loads((tmp_path / "table.json").read_text())
     assert table["tasks"]["branin"]["llm_fraction"][0] >= 0.5
+
+
+def test_served_scripted_runs_the_llm_cells_through_the_bench_scripted_server(
+    tmp_path: Path,
+) -> None:
+    """``--model served-scripted``: the bench's own scripted server (no tests import)."""
+    args = ["--model", "served-scripted", "--tasks", "branin", "--samplers", "llm"]
+    args += ["--seeds", "1", "--trials", "6", "--checkpoints", "6", "--out", str(tmp_path)]
+    assert main(args) == 0
+    cell = json.loads((tmp_path / "cells.json").read_text())["branin|llm@served-scripted|0"]
+    assert cell["llm"]["calls"] > 0 and cell["llm"]["llm_fraction"] >= 0.5
+    assert cell["model"] == "served-scripted"
+
+
+def test_gate_variants_are_separate_cells(tmp_path: Path) -> None:
+    base = ["--model", "scripted", "--tasks", "branin", "--samplers", "llm", "--seeds", "1"]
+    base += ["--trials", "4", "--checkpoints", "4", "--out", str(tmp_path)]
+    assert main(base) == 0
+    assert main([*base, "--no-gate"]) == 0
+    cells = json.loads((tmp_path / "cells.json").read_text())
+    assert set(cells) == {"branin|llm@scripted|0", "branin|llm@scripted[no-gate]|0"}
+    with pytest.raises(SystemExit):
+        main([*base, "--gate-prior", "0,1"])

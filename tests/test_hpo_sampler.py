@@ -37,7 +37,10 @@ def mixed(trial: optuna.Trial) -> float:
 
 
 def sampler(llm: LLM | None = None, **options: Any) -> LLMSampler:
+    """The model path's mechanics are tested with the gate off (the model asked every trial);
+    tests/test_hpo_gate.py tests the gate."""
     options.setdefault("seed", 0)
+    options.setdefault("gate", False)
     options.setdefault("problem_description", "A test function with a minimum near x=2.")
     return LLMSampler(llm=llm or fake_llm(), **options)
 
@@ -53,7 +56,7 @@ def assert_valid(study: optuna.Study) -> None:
 
 
 def test_the_scripted_fake_gets_at_least_half_of_the_trials_proposed_by_the_llm() -> None:
-    s = sampler()
+    s = sampler(gate=True)  # the default: the fake wins its trials and keeps them
     study = optuna.create_study(sampler=s)
     study.optimize(mixed, n_trials=20)
     summary = summarize(study)

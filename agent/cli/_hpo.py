@@ -90,6 +90,14 @@ def hpo_command(
             help="Rank candidates by the model's predicted score (EI).",
         ),
     ] = True,
+    gate: Annotated[
+        bool,
+        typer.Option(
+            "--gate/--no-gate",
+            help="After the warm start, give the model a trial only while its proposals beat "
+            "TPE's (else ask it every trial).",
+        ),
+    ] = True,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
     progress: Annotated[
         bool, typer.Option("--progress/--no-progress", help="Show live progress.")
@@ -130,6 +138,7 @@ def hpo_command(
         "candidate_sampling": candidate_sampling,
         "n_candidates": candidates,
         "surrogate": surrogate,
+        "gate": gate,
     }
     done = 0
     with LoopProgress(trials, usage=llm.usage, enabled=progress and not as_json) as bar:

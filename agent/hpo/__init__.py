@@ -13,6 +13,7 @@ Example (see docs/hpo.md):
 """
 
 from agent.hpo._fake import ScriptedHPOFakeBackend
+from agent.hpo._gate import Gate
 from agent.hpo._report import summarize
 from agent.hpo._run import ObjectiveFile, load_objective_file, run_study
 from agent.hpo._sampler import SOURCES, LLMSampler, distributions_to_space
@@ -20,6 +21,7 @@ from agent.hpo._space import Param, Proposal, parse_proposals, repair_config, re
 
 __all__ = [
     "SOURCES",
+    "Gate",
     "LLMSampler",
     "ObjectiveFile",
     "Param",

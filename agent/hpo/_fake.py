@@ -6,7 +6,9 @@ plausible proposer: warm start = spread random configurations; candidate = the b
 configuration so far, perturbed (sometimes a fresh random one); surrogate = the score of the
 nearest scored configuration plus noise. With ``garbage_rate`` it mangles replies (values out of
 range, misspelled categories, prose) so repair and fallback get exercised. Replies depend only
-on the prompt, the request seed and the sample index, so runs repeat.
+on the prompt, the request seed and the sample index, so runs repeat. With ``informed=False`` it
+ignores the history altogether (random configurations, random predictions): a stand-in for a
+model no better than random search, to check that such a model costs the study nothing.
 """
 
 from __future__ import annotations
@@ -59,16 +61,26 @@ class ScriptedHPOFakeBackend(ScriptedFakeBackend):
     Args:
         seed: varies the fake's choices.
         garbage_rate: fraction of replies mangled on purpose, in [0, 1].
-        spec: the spec reported (part of cache keys).
+        informed: read the history (perturb the best, predict from the nearest); ``False``:
+            answer at random, like a model that has learned nothing.
+        spec: the spec reported (part of cache keys); default ``scripted:hpo-fake`` or
+            ``scripted:hpo-fake-random``.
     """
 
     def __init__(
-        self, *, seed: int = 0, garbage_rate: float = 0.1, spec: str = "scripted:hpo-fake"
+        self,
+        *,
+        seed: int = 0,
+        garbage_rate: float = 0.1,
+        informed: bool = True,
+        spec: str | None = None,
     ) -> None:
         if not 0.0 <= garbage_rate <= 1.0:
             raise ValueError(f"garbage_rate must be in [0, 1], got {garbage_rate!r}")
         self.seed = seed
         self.garbage_rate = garbage_rate
+        self.informed = informed
+        spec = spec or ("scripted:hpo-fake" if informed else "scripted:hpo-fake-random")
         super().__init__(self._answer, spec=spec, max_concurrency=4)
 
     def _answer(self, request: Request, index: int) -> str:
@@ -89,7 +101,7 @@ class ScriptedHPOFakeBackend(ScriptedFakeBackend):
             n = int(re.search(r"Suggest (\d+)", prompt).group(1))  # type: ignore[union-attr]  # the prompt template always says it
             return "\n".join(self._mangle(random_config(space, rng), space, rng) for _ in range(n))
         minimize = "Lower scores are better" in prompt
-        if history and rng.random() < 0.8:
+        if history and self.informed and rng.random() < 0.8:
             best = min(history, key=lambda h: h[1] if minimize else -h[1])[0]
             config = _perturb(best, space, rng, scale=0.15)
         else:
@@ -128,6 +140,8 @@ class ScriptedHPOFakeBackend(ScriptedFakeBackend):
         spread = (max(scores) - min(scores)) or 1.0
         if rng.random() < self.garbage_rate:
             return "It is hard to say."
+        if not self.informed:
+            return f"{rng.uniform(min(scores), max(scores)):.4g}"
         return f"{nearest[1] + rng.gauss(0.0, 0.1 * spread):.4g}"
 
 

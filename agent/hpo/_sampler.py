@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from agent.errors import BudgetExceeded, MissingExtraError
+from agent.hpo._gate import Gate, Pull, pulls
 from agent.hpo._llambo import (
     Observation,
     plausible_bounds,
@@ -104,6 +105,7 @@ class _TrialRecord:
     seconds: float = 0.0
     target: float | None = None
     predicted: tuple[float, float] | None = None
+    gate: dict[str, Any] | None = None
     notes: list[str] = field(default_factory=list)
 
     def count(self, completions: Sequence[Completion]) -> None:
@@ -131,6 +133,8 @@ class _TrialRecord:
             out["llm_target"] = self.target
         if self.predicted is not None:
             out["llm_predicted"] = list(self.predicted)
+        if self.gate is not None:
+            out["llm_gate"] = self.gate
         if self.notes:
             out["llm_note"] = "; ".join(self.notes)
         return out
@@ -161,6 +165,11 @@ class LLMSampler(BaseSampler):
         target_alpha: how far beyond the best the target lies, as a fraction of the range.
         temperature: sampling temperature of candidate and surrogate requests.
         max_history: at most this many scored trials (the best ones) go into a prompt.
+        gate: after the warm start, let a bandit over the study's own trials decide per trial
+            whether the model's candidate or the inner sampler's draw goes in (``True``: the
+            default ``Gate``; a ``Gate`` to tune it; ``False``: ask the model every trial). A
+            model that keeps losing to the inner sampler then gets few trials (see ``_gate``).
+        gate_window: rewards of the last this many trials of each arm count (``gate=True``).
 
     Raises:
         ValueError: a setting is out of range (the message names it and its value).
@@ -194,17 +203,28 @@ class LLMSampler(BaseSampler):
         target_alpha: float = 0.1,
         temperature: float = 0.8,
         max_history: int = 30,
+        gate: bool | Gate = True,
+        gate_window: int = 10,
     ) -> None:
         _check_int("n_warmstart", n_warmstart, 0)
         _check_int("n_candidates", n_candidates, 1)
         _check_int("n_surrogate_samples", n_surrogate_samples, 1)
         _check_int("max_history", max_history, 1)
+        _check_int("gate_window", gate_window, 1)
         if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
             raise ValueError(f"seed must be an int or None, got {seed!r}")
         if not _is_real(target_alpha) or not -1.0 <= target_alpha <= 1.0:
             raise ValueError(f"target_alpha must be a number in [-1, 1], got {target_alpha!r}")
         if not _is_real(temperature) or not 0.0 <= temperature <= 2.0:
             raise ValueError(f"temperature must be a number in [0, 2], got {temperature!r}")
+        if not isinstance(gate, bool | Gate):
+            raise ValueError(f"gate must be True, False or a Gate, got {gate!r}")
+        inner = inner_sampler or TPESampler(seed=seed)
+        if gate is True:  # the model's free trials: the inner sampler's random startup
+            startup = (
+                getattr(inner, "_n_startup_trials", 10) if isinstance(inner, TPESampler) else 10
+            )
+            gate = Gate(window=gate_window, startup=startup)
         if not isinstance(problem_description, str):
             raise ValueError(
                 f"problem_description must be a str, got {type(problem_description).__name__}"
@@ -236,7 +256,7 @@ class LLMSampler(BaseSampler):
         self._llm = llm
         self._description = problem_description.strip()
         self._seed = seed
-        self._inner = inner_sampler or TPESampler(seed=seed)
+        self._inner = inner
         self._fixed_space = dict(search_space) if search_space is not None else None
         self._warmstart = warmstart
         self._n_warmstart = n_warmstart
@@ -247,6 +267,7 @@ class LLMSampler(BaseSampler):
         self._target_alpha = float(target_alpha)
         self._temperature = float(temperature)
         self._max_history = max_history
+        self._gate: Gate | None = gate or None
 
         self._rng = random.Random(seed)
         self._lock = threading.Lock()
@@ -391,6 +412,13 @@ class LLMSampler(BaseSampler):
         best = min(values) if minimize else max(values)
         target = target_score(values, minimize=minimize, alpha=self._target_alpha)
         record.target = target
+
+        if self._gate is not None:
+            decision = self._gate.decide(_pulls(trials, trial, minimize), number=trial.number)
+            record.gate = decision.attrs()
+            if decision.arm == "inner":
+                record.fallback = "gate: the inner sampler's turn"
+                return None
 
         if self._candidate_sampling:
             candidates = self._llm_candidates(trial, space, history, target, minimize, record)
@@ -593,6 +621,20 @@ def _history(trials: Sequence[FrozenTrial], space: list[Param]) -> list[Observat
             continue
         out.append(Observation({n: t.params[n] for n in names}, float(value)))
     return out
+
+
+def _pulls(trials: Sequence[FrozenTrial], current: FrozenTrial, minimize: bool) -> list[Pull]:
+    """The gate's view of the study: every other finished trial with a finite value."""
+    scored = [
+        (t.number, float(t.values[0]), t.user_attrs)
+        for t in trials
+        if t.number != current.number
+        and t.state == TrialState.COMPLETE
+        and t.values is not None
+        and len(t.values) == 1
+        and math.isfinite(t.values[0])
+    ]
+    return pulls(scored, minimize=minimize)
 
 
 def _check_int(name: str, value: Any, minimum: int) -> None:

@@ -17,7 +17,14 @@ LLM/Random and LLM/TPE (below 1: the LLM sampler is better), the fraction of eac
 trials the model proposed, and writes the table as JSON (OUT/table.json unless --table).
 
 ``--model scripted`` uses the scripted HPO fake (agent.hpo.ScriptedHPOFakeBackend): a smoke run
-of the harness, not a measurement of any model.
+of the harness, not a measurement of any model. ``--model scripted-random`` is the same fake
+answering at random (a stand-in for a model that has learned nothing): with it the LLM sampler
+must still be about as good as TPE, which is what the gate is for. ``--model served-scripted``
+sends the LLM cells' requests over HTTP to a local OpenAI-compatible server answering with the
+same scripted fake (evals/bench/_scripted_server.py): a smoke run of the served path.
+
+LLM cells are labelled by the model and, when not the defaults, the gate settings
+(``--no-gate``, ``--gate-prior``, ``--gate-window``), so variants share one OUT folder.
 
 Usage:
     python evals/bench/bench_llambo.py --model local                       # the full table
@@ -27,6 +34,7 @@ Usage:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import statistics
@@ -239,11 +247,52 @@ def cell_key(task: str, sampler: str, seed: int, model: str = "") -> str:
 def make_llm(model: str, out: Path, seed: int, garbage_rate: float) -> Any:
     from agent.llm import LLM, load
 
-    if model == "scripted":
+    if model == "served-scripted":
+        if _SERVED_URL is None:
+            raise RuntimeError("--model served-scripted needs the scripted server (main starts it)")
+        return load(f"openai:scripted-hpo-fake@{_SERVED_URL}", cache=False)
+    if model in ("scripted", "scripted-random"):
         from agent.hpo import ScriptedHPOFakeBackend
 
-        return LLM(ScriptedHPOFakeBackend(seed=seed, garbage_rate=garbage_rate))
+        fake = ScriptedHPOFakeBackend(
+            seed=seed, garbage_rate=garbage_rate, informed=model == "scripted"
+        )
+        return LLM(fake)
     return load(model, cache=str(out / "cache.sqlite"))
+
+
+_SERVED_URL: str | None = None  # the scripted server's URL while main() runs it
+
+
+def llm_label(args: argparse.Namespace) -> str:
+    """The model, plus the gate settings when they are not the defaults."""
+    if args.no_gate:
+        return f"{args.model}[no-gate]"
+    extra = []
+    if args.gate_prior != "1,1":
+        extra.append(f"prior={args.gate_prior}")
+    if args.gate_window != 10:
+        extra.append(f"window={args.gate_window}")
+    if args.gate_startup != 10:
+        extra.append(f"startup={args.gate_startup}")
+    if args.gate_refresh != 3:
+        extra.append(f"refresh={args.gate_refresh}")
+    return f"{args.model}[gate {' '.join(extra)}]" if extra else args.model
+
+
+def make_gate(args: argparse.Namespace) -> Any:
+    """``False`` with ``--no-gate``, else the ``Gate`` the flags describe."""
+    if args.no_gate:
+        return False
+    from agent.hpo import Gate
+
+    a, b = (float(x) for x in args.gate_prior.split(","))
+    return Gate(
+        window=args.gate_window,
+        startup=args.gate_startup,
+        refresh=args.gate_refresh,
+        llm_prior=(a, b),
+    )
 
 
 def run_cell(
@@ -274,9 +323,10 @@ def run_cell(
             n_candidates=args.n_candidates,
             n_surrogate_samples=args.n_surrogate_samples,
             max_history=args.max_history,
+            gate=make_gate(args),
         )
     study = optuna.create_study(
-        study_name=cell_key(task.name, sampler_name, seed, args.model),
+        study_name=cell_key(task.name, sampler_name, seed, llm_label(args)),
         storage=storage,
         sampler=sampler,
         load_if_exists=True,
@@ -298,7 +348,7 @@ def run_cell(
         from agent.hpo import summarize
 
         record["llm"] = summarize(study)
-        record["model"] = args.model
+        record["model"] = llm_label(args)
     return record
 
 
@@ -348,7 +398,11 @@ def build_table(
                     if len(c["values"]) >= k
                 ]
                 if per_seed:
-                    at[str(k)] = {"mean": statistics.fmean(per_seed), "seeds": per_seed}
+                    at[str(k)] = {
+                        "mean": statistics.fmean(per_seed),
+                        "sem": _sem(per_seed),
+                        "seeds": per_seed,
+                    }
             entry["samplers"][sampler] = {"regret": at, "seeds": [c["seed"] for c in mine]}
             if sampler == "llm":
                 entry["llm_fraction"] = [c.get("llm", {}).get("llm_fraction") for c in mine]
@@ -367,29 +421,40 @@ def build_table(
     return table
 
 
+def _sem(values: list[float]) -> float | None:
+    """The standard error of the mean over seeds (None for one seed): the noise to judge a
+    difference of means by."""
+    if len(values) < 2:
+        return None
+    return statistics.stdev(values) / math.sqrt(len(values))
+
+
 def print_table(table: dict[str, Any], console: Console) -> None:
-    grid = Table(title="normalized regret (mean over seeds; lower is better)")
+    grid = Table(title="normalized regret (mean ± standard error over seeds; lower is better)")
     for column in ("task", "trials", "Random", "TPE", "LLM", "LLM/Random", "LLM/TPE", "LLM frac"):
         grid.add_column(column)
 
     def fmt(value: float | None) -> str:
         return "-" if value is None else f"{value:.3f}"
 
+    def fmt_mean(stats: dict[str, Any]) -> str:
+        if not stats:
+            return "-"
+        sem = stats.get("sem")
+        return f"{stats['mean']:.3f}" + ("" if sem is None else f" ±{sem:.3f}")
+
     for name, entry in table["tasks"].items():
         fractions = [f for f in entry.get("llm_fraction", []) if f is not None]
         frac = f"{statistics.fmean(fractions):.0%}" if fractions else "-"
         for k in map(str, table["checkpoints"]):
-            means = {
-                s: entry["samplers"].get(s, {}).get("regret", {}).get(k, {}).get("mean")
-                for s in SAMPLERS
-            }
+            means = {s: entry["samplers"].get(s, {}).get("regret", {}).get(k, {}) for s in SAMPLERS}
             ratios = entry["ratios"].get(k, {})
             grid.add_row(
                 name,
                 k,
-                fmt(means["random"]),
-                fmt(means["tpe"]),
-                fmt(means["llm"]),
+                fmt_mean(means["random"]),
+                fmt_mean(means["tpe"]),
+                fmt_mean(means["llm"]),
                 fmt(ratios.get("llm/random")),
                 fmt(ratios.get("llm/tpe")),
                 frac,
@@ -408,7 +473,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--model",
         default="local",
-        help="model spec, or 'scripted' for the scripted fake (smoke runs)",
+        help="model spec, or 'scripted' / 'scripted-random' for the scripted fake (smoke runs)",
+    )
+    parser.add_argument("--no-gate", action="store_true", help="ask the model every trial")
+    parser.add_argument(
+        "--gate-prior", default="1,1", help="the gate's Beta prior of the LLM arm, as A,B"
+    )
+    parser.add_argument("--gate-window", type=int, default=10, help="the gate's window")
+    parser.add_argument(
+        "--gate-startup", type=int, default=10, help="trials the model takes to collect evidence"
+    )
+    parser.add_argument(
+        "--gate-refresh",
+        type=int,
+        default=3,
+        help="give TPE a trial when it had none of the last N (0: never)",
     )
     parser.add_argument("--tasks", default=",".join(TASKS), help="comma-separated task names")
     parser.add_argument("--samplers", default=",".join(SAMPLERS), help="of llm,random,tpe")
@@ -439,6 +518,10 @@ def main(argv: list[str] | None = None) -> int:
     tasks = [t.strip() for t in args.tasks.split(",") if t.strip()]
     samplers = [s.strip() for s in args.samplers.split(",") if s.strip()]
     unknown = [t for t in tasks if t not in TASKS] + [s for s in samplers if s not in SAMPLERS]
+    try:
+        make_gate(args)
+    except ValueError as exc:
+        parser.error(f"--gate-prior {args.gate_prior!r} / --gate-window {args.gate_window}: {exc}")
     if unknown or args.seeds < 1 or args.trials < 1:
         parser.error(
             f"unknown tasks/samplers {unknown} (tasks: {', '.join(TASKS)}) or "
@@ -448,6 +531,32 @@ def main(argv: list[str] | None = None) -> int:
     checkpoints = checkpoints or [args.trials]
     _optuna().logging.set_verbosity(_optuna().logging.WARNING)
     args.out.mkdir(parents=True, exist_ok=True)
+    with contextlib.ExitStack() as stack:
+        if args.model == "served-scripted":
+            from agent.hpo import ScriptedHPOFakeBackend
+            from evals.bench._scripted_server import ScriptedFakeOpenAIServer
+
+            fake = ScriptedHPOFakeBackend(seed=3, garbage_rate=args.garbage_rate)
+            server = stack.enter_context(ScriptedFakeOpenAIServer(fake._answer))
+            global _SERVED_URL
+            _SERVED_URL = server.url
+            stack.callback(_forget_served_url)
+        return _run(args, tasks, samplers, checkpoints, console)
+
+
+def _forget_served_url() -> None:
+    global _SERVED_URL
+    _SERVED_URL = None
+
+
+def _run(
+    args: argparse.Namespace,
+    tasks: list[str],
+    samplers: list[str],
+    checkpoints: list[int],
+    console: Console,
+) -> int:
+    """Run the cells still missing, then print and write the table."""
     cells_path = args.out / "cells.json"
     cells: dict[str, dict[str, Any]] = (
         json.loads(cells_path.read_text()) if cells_path.is_file() else {}
@@ -455,7 +564,7 @@ def main(argv: list[str] | None = None) -> int:
     todo = [(t, s, seed) for t in tasks for seed in range(args.seeds) for s in samplers]
     started = time.perf_counter()
     for i, (task, sampler, seed) in enumerate(todo, 1):
-        key = cell_key(task, sampler, seed, args.model)
+        key = cell_key(task, sampler, seed, llm_label(args))
         have = cells.get(key)
         if have and len(have["values"]) >= args.trials:
             continue
@@ -472,8 +581,9 @@ def main(argv: list[str] | None = None) -> int:
             f"[{i}/{len(todo)}] {key}: best {min(record['values']):.5g} in "
             f"{time.perf_counter() - t0:.1f}s{extra}",
             highlight=False,
+            markup=False,  # labels like llm@scripted[no-gate] are not Rich markup
         )
-    table = build_table(cells, tasks, checkpoints, args.model)
+    table = build_table(cells, tasks, checkpoints, llm_label(args))
     table["config"] = {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()}
     table["seconds"] = round(time.perf_counter() - started, 1)
     print_table(table, console)
