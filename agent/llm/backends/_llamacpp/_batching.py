@@ -31,6 +31,7 @@ class Batcher:
         n_ctx: window of one sequence; also the most tokens in one decode.
         n_parallel: most sequences decoded together.
         kv_size: KV cells shared by all sequences.
+        piece_buf: a 256-byte buffer for token pieces (owned by the engine thread).
     """
 
     def __init__(
@@ -46,13 +47,8 @@ class Batcher:
         kv_size: int,
         piece_buf: Any,
     ) -> None:
-        self._lib, self._ctx, self._vocab, self._memory, self._batch = (
-            lib,
-            ctx,
-            vocab,
-            memory,
-            batch,
-        )
+        self._lib, self._ctx, self._vocab = lib, ctx, vocab
+        self._memory, self._batch = memory, batch
         self.n_ctx, self.n_parallel, self.kv_size = n_ctx, n_parallel, kv_size
         self._piece_buf = piece_buf
         self._inbox: queue.SimpleQueue[Running] = queue.SimpleQueue()
@@ -61,7 +57,7 @@ class Batcher:
         self.evaluated_tokens = 0  # tokens put through llama_decode (prompts and outputs)
 
     def put(self, runs: Sequence[Running]) -> None:
-        """Queue admitted-to-be jobs, starting the worker thread when needed."""
+        """Queue jobs for admission, starting the worker thread when needed."""
         self._ensure_worker()
         for run in runs:
             self._inbox.put(run)
