@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from agent.errors import ConfigError
-from agent.llm._backend import Backend, ItemResult, ResultCallback
+from agent.llm._backend import Backend, ResultCallback
 from agent.llm._digest import file_sha256
 from agent.llm._types import Completion, Request, Usage
 from agent.llm.backends._gbnf import schema_grammar
@@ -173,7 +173,7 @@ class EmbeddedBackend(Backend):
         items: Sequence[tuple[Request, Sequence[int]]],
         *,
         on_result: ResultCallback | None = None,
-    ) -> list[ItemResult]:
+    ) -> list[list[Completion]]:
         """All samples of all requests decoded together in the engine's batches; each item is
         reported to ``on_result`` as soon as its last sample is done."""
         started = time.perf_counter()
@@ -192,7 +192,7 @@ class EmbeddedBackend(Backend):
                 futures[slot] = future
         left = [len(indices) for _, indices in items]
         first = [0, *itertools.accumulate(left)]  # an item's jobs are numbered contiguously
-        out: dict[int, ItemResult] = {}
+        out: dict[int, list[Completion]] = {}
 
         def complete(pos: int) -> None:
             completions: list[Completion] = []
