@@ -20,6 +20,7 @@ def write_dataset(
     seed: int = 0,
     delays: Mapping[int, float] | None = None,
     wrong: tuple[int, ...] = (),
+    faults: Mapping[int, Mapping[str, str]] | None = None,
 ) -> tuple[Path, Path]:
     """Write ``n`` synthetic items (``data.jsonl``) and their oracle (``oracle.jsonl``).
 
@@ -30,6 +31,7 @@ def write_dataset(
         delays: item index -> seconds the oracle fake waits before answering (timeouts).
         wrong: item indices whose labels (``answer`` and the named objective in ``results``)
             are changed, so they score ``wrong_value``.
+        faults: item index -> the oracle fake's ``started_file`` / ``hold_until`` for it.
 
     Returns:
         ``(dataset, oracle)`` paths.
@@ -43,19 +45,25 @@ def write_dataset(
                 results = {**row["results"], first: repr(float(row["results"][first]) + 1000.0)}
                 row = {**row, "answer": row["answer"] + 1000.0, "results": results}
             fh.write(json.dumps(row) + "\n")
-    write_oracle(oracle, rows, delays=delays)
+    write_oracle(oracle, rows, delays=delays, faults=faults)
     return data, oracle
 
 
 def write_oracle(
-    path: Path, rows: list[dict[str, Any]], *, delays: Mapping[int, float] | None = None
+    path: Path,
+    rows: list[dict[str, Any]],
+    *,
+    delays: Mapping[int, float] | None = None,
+    faults: Mapping[int, Mapping[str, str]] | None = None,
 ) -> None:
-    """Write oracle rows (question, formulation, optional delay_s) as JSONL."""
+    """Write oracle rows (question, formulation, optional delay_s and faults) as JSONL."""
     with open(path, "w", encoding="utf-8") as fh:
         for row in rows:
             out = {"question": row["question"], "formulation": row["formulation"]}
             if delays and row["index"] in delays:
                 out["delay_s"] = delays[row["index"]]
+            if faults and row["index"] in faults:
+                out.update(faults[row["index"]])
             fh.write(json.dumps(out) + "\n")
 
 

@@ -4,43 +4,18 @@ without sending an already-answered request to the model again."""
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 from agent.core import JsonlRunStore, Run
 from agent.llm import ScriptedFakeBackend
+from tests._kill import ROOT, kill_when_ready
 from tests._resume_child import PER_STEP, STEPS, build, scripted_reply
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def _kill_mid_run(tmp_path: Path, hang_at: int) -> tuple[Path, Path]:
     run_dir, log_file, ready = tmp_path / "run", tmp_path / "answered.log", tmp_path / "ready"
-    child = subprocess.Popen(
-        [
-            sys.executable,
-            str(ROOT / "tests" / "_resume_child.py"),
-            str(run_dir),
-            str(log_file),
-            str(ready),
-            str(hang_at),
-        ],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        stderr=subprocess.PIPE,
-    )
-    deadline = time.monotonic() + 120
-    while not ready.exists():
-        assert child.poll() is None, child.stderr.read().decode() if child.stderr else ""
-        assert time.monotonic() < deadline, "the child never reached the hang point"
-        time.sleep(0.05)
-    child.send_signal(signal.SIGKILL)
-    child.wait(timeout=30)
-    assert child.returncode == -signal.SIGKILL
+    args = [str(run_dir), str(log_file), str(ready), str(hang_at)]
+    kill_when_ready(ROOT / "tests" / "_resume_child.py", args, ready)
     return run_dir, log_file
 
 

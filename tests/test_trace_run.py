@@ -5,20 +5,14 @@ no answered call twice (scripted fake backend)."""
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 from agent.core import JsonlRunStore, Run
 from agent.llm import LLM, Budget, ScriptedFakeBackend, UsageMeter
 from agent.trace import TraceObjective, node
 from agent.trace.optimizers import OptoPrime
+from tests._kill import ROOT, kill_when_ready
 from tests._trace_resume_child import LoggingFakeBackend, run
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_a_trace_run_keeps_a_run_folder_with_values_and_feedback(tmp_path: Path) -> None:
@@ -68,26 +62,8 @@ def test_a_budget_stops_a_trace_run_and_resume_continues_it(tmp_path: Path) -> N
 
 def test_sigkill_mid_trace_run_then_resume_matches_an_uninterrupted_run(tmp_path: Path) -> None:
     run_dir, log_file, ready = tmp_path / "run", tmp_path / "answered.log", tmp_path / "ready"
-    child = subprocess.Popen(
-        [
-            sys.executable,
-            str(ROOT / "tests" / "_trace_resume_child.py"),
-            str(run_dir),
-            str(log_file),
-            str(ready),
-            "3",
-        ],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        stderr=subprocess.PIPE,
-    )
-    deadline = time.monotonic() + 120
-    while not ready.exists():
-        assert child.poll() is None, child.stderr.read().decode() if child.stderr else ""
-        assert time.monotonic() < deadline, "the child never reached the hang point"
-        time.sleep(0.05)
-    child.send_signal(signal.SIGKILL)
-    child.wait(timeout=30)
+    args = [str(run_dir), str(log_file), str(ready), "3"]
+    kill_when_ready(ROOT / "tests" / "_trace_resume_child.py", args, ready)
     before = [t.to_dict() for t in JsonlRunStore(run_dir).load_trials()]
     answered = set(log_file.read_text().split())
     assert before and answered, "the kill should land after real work"

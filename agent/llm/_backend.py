@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import abc
-from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
 
 from agent.llm._types import Completion, Request
+
+ItemResult = list[Completion] | Exception
+ResultCallback = Callable[[int, ItemResult], None]
+"""Called with (item position, its completions or error) as each batch item finishes, on the
+caller's thread, so finished work can be cached before the rest of the batch is done."""
 
 
 class Backend(abc.ABC):
@@ -37,24 +42,41 @@ class Backend(abc.ABC):
         """
 
     def generate_batch(
-        self, items: Sequence[tuple[Request, Sequence[int]]]
-    ) -> Sequence[list[Completion] | Exception]:
+        self,
+        items: Sequence[tuple[Request, Sequence[int]]],
+        *,
+        on_result: ResultCallback | None = None,
+    ) -> Sequence[ItemResult]:
         """Many requests at once; the default runs them on ``max_concurrency`` threads.
 
         Returns one entry per item: its completions, or the exception that item raised, so
-        one failed request does not discard the others' finished work.
+        one failed request does not discard the others' finished work. ``on_result`` hears
+        of each item as soon as it is done (a kill mid-batch then loses only unfinished items).
         """
 
-        def one(item: tuple[Request, Sequence[int]]) -> list[Completion] | Exception:
+        def one(item: tuple[Request, Sequence[int]]) -> ItemResult:
             try:
                 return self.generate(*item)
             except Exception as exc:
                 return exc
 
+        out: dict[int, ItemResult] = {}
+
+        def finished(pos: int, result: ItemResult) -> None:
+            out[pos] = result
+            if on_result is not None:
+                on_result(pos, result)
+
         if self.max_concurrency <= 1 or len(items) <= 1:
-            return [one(item) for item in items]
-        with ThreadPoolExecutor(max_workers=min(self.max_concurrency, len(items))) as pool:
-            return list(pool.map(one, items))
+            for pos, item in enumerate(items):
+                finished(pos, one(item))
+        else:
+            workers = min(self.max_concurrency, len(items))
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                futures = {pool.submit(one, item): pos for pos, item in enumerate(items)}
+                for future in as_completed(futures):
+                    finished(futures[future], future.result())
+        return [out[pos] for pos in range(len(items))]
 
     def stream(self, request: Request) -> Iterator[str]:
         """Yield text pieces of sample 0; the default yields the whole text once."""

@@ -15,7 +15,7 @@ import pydantic
 
 import prompts
 from agent.errors import BudgetExceeded, ParseError, StructuredOutputError
-from agent.llm._backend import Backend
+from agent.llm._backend import Backend, ItemResult
 from agent.llm._cache import ResponseCache
 from agent.llm._structured import Schema
 from agent.llm._types import Completion, Message, MessagesLike, Request, request_of
@@ -223,43 +223,65 @@ class LLM:
             runnable.append(item)
 
         if runnable:
-            started = time.perf_counter()
-            try:
-                outputs = self.backend.generate_batch([(req, idx) for _, req, idx in runnable])
-            except BaseException:
-                for _ in runnable:
-                    self.usage.release_call()
-                raise
-            share = (time.perf_counter() - started) / len(runnable)
-            for (pos, request, _), completions in zip(runnable, outputs, strict=True):
-                if isinstance(completions, Exception):
-                    self.usage.record_call(
-                        self.spec,
-                        self._model_name,
-                        prompt_tokens=0,
-                        completion_tokens=0,
-                        seconds=share,
-                        failed=True,
-                    )
-                    failure = failure or completions
-                    continue
-                self.usage.record_call(
-                    self.spec,
-                    self._model_name,
-                    prompt_tokens=sum(c.usage.prompt_tokens for c in completions),
-                    completion_tokens=sum(c.usage.completion_tokens for c in completions),
-                    seconds=share,
-                )
-                if self.cache is not None:
-                    self.cache.put_many(self.identity, request, completions)
-                for c in completions:
-                    results[pos][c.sample_index] = c
+            failure = self._generate(runnable, results)
 
         if failure is not None:
             raise failure
         if stopped is not None:
             raise stopped
         return [[by_index[i] for i in sorted(by_index)] for by_index in results]
+
+    def _generate(
+        self, runnable: list[tuple[int, Request, list[int]]], results: list[dict[int, Completion]]
+    ) -> Exception | None:
+        """Send the runnable requests as one backend batch; account for and cache each one as
+        it finishes, so a kill mid-batch never pays again for finished requests. Returns the
+        error of the first failed item in batch order."""
+        failures: dict[int, Exception] = {}
+        reported: set[int] = set()
+        clock = [time.perf_counter()]
+
+        def on_result(slot: int, completions: ItemResult) -> None:
+            if slot in reported:
+                return
+            reported.add(slot)
+            now = time.perf_counter()
+            seconds, clock[0] = now - clock[0], now
+            pos, request, _ = runnable[slot]
+            if isinstance(completions, Exception):
+                self.usage.record_call(
+                    self.spec,
+                    self._model_name,
+                    prompt_tokens=0,
+                    completion_tokens=0,
+                    seconds=seconds,
+                    failed=True,
+                )
+                failures[slot] = completions
+                return
+            self.usage.record_call(
+                self.spec,
+                self._model_name,
+                prompt_tokens=sum(c.usage.prompt_tokens for c in completions),
+                completion_tokens=sum(c.usage.completion_tokens for c in completions),
+                seconds=seconds,
+            )
+            if self.cache is not None:
+                self.cache.put_many(self.identity, request, completions)
+            for c in completions:
+                results[pos][c.sample_index] = c
+
+        try:
+            outputs = self.backend.generate_batch(
+                [(req, idx) for _, req, idx in runnable], on_result=on_result
+            )
+        except BaseException:
+            for _ in range(len(runnable) - len(reported)):
+                self.usage.release_call()
+            raise
+        for slot, completions in enumerate(outputs):
+            on_result(slot, completions)  # items the backend did not report as they finished
+        return failures[min(failures)] if failures else None
 
     def _parse_or_repair(
         self, request: Request, completion: Completion, target: Schema

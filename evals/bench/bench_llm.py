@@ -100,10 +100,10 @@ class _TimedEcho(EchoBackend):
         super().__init__()
         self.seconds = 0.0
 
-    def generate_batch(self, items):  # type: ignore[no-untyped-def]  # a timing shim around the parent's generate_batch; the parent holds the types
+    def generate_batch(self, items, *, on_result=None):  # type: ignore[no-untyped-def]  # a timing shim around the parent's generate_batch; the parent holds the types
         started = time.perf_counter()
         try:
-            return super().generate_batch(items)
+            return super().generate_batch(items, on_result=on_result)
         finally:
             self.seconds += time.perf_counter() - started
 

@@ -10,16 +10,18 @@ llama.cpp grammar, so structured output always parses.
 from __future__ import annotations
 
 import importlib.util
+import itertools
 import os
 import queue
 import threading
 import time
 from collections.abc import Iterator, Sequence
+from concurrent.futures import as_completed
 from pathlib import Path
 from typing import Any
 
 from agent.errors import ConfigError
-from agent.llm._backend import Backend
+from agent.llm._backend import Backend, ResultCallback
 from agent.llm._digest import file_sha256
 from agent.llm._types import Completion, Request, Usage
 from agent.llm.backends._gbnf import schema_grammar
@@ -167,30 +169,35 @@ class EmbeddedBackend(Backend):
         return self.generate_batch([(request, sample_indices)])[0]
 
     def generate_batch(
-        self, items: Sequence[tuple[Request, Sequence[int]]]
+        self,
+        items: Sequence[tuple[Request, Sequence[int]]],
+        *,
+        on_result: ResultCallback | None = None,
     ) -> list[list[Completion]]:
-        """All samples of all requests decoded together in the engine's batches."""
+        """All samples of all requests decoded together in the engine's batches; each item is
+        reported to ``on_result`` as soon as its last sample is done."""
         started = time.perf_counter()
         # One submit per engine, with every job at once: jobs queued together are admitted
         # together (shared prompt prefixes, the same batch composition on every run).
         by_engine: dict[str, list[tuple[int, GenerationJob]]] = {}
-        position = 0
-        for request, indices in items:
+        owner: list[int] = []
+        for pos, (request, indices) in enumerate(items):
             for job in self._jobs(request, indices):
-                by_engine.setdefault(request.adapter, []).append((position, job))
-                position += 1
-        futures: list[Any] = [None] * position
+                by_engine.setdefault(request.adapter, []).append((len(owner), job))
+                owner.append(pos)
+        futures: list[Any] = [None] * len(owner)
         for task, numbered in by_engine.items():
             submitted = self.engine_for(task).submit([job for _, job in numbered])
             for (slot, _), future in zip(numbered, submitted, strict=True):
                 futures[slot] = future
-        out: list[list[Completion]] = []
-        position = 0
-        for _, indices in items:
+        left = [len(indices) for _, indices in items]
+        first = [0, *itertools.accumulate(left)]  # an item's jobs are numbered contiguously
+        out: dict[int, list[Completion]] = {}
+
+        def complete(pos: int) -> None:
             completions: list[Completion] = []
-            for index in indices:
-                result = futures[position].result()
-                position += 1
+            for offset, index in enumerate(items[pos][1]):
+                result = futures[first[pos] + offset].result()
                 completions.append(
                     Completion(
                         text=result.text,
@@ -200,8 +207,20 @@ class EmbeddedBackend(Backend):
                         sample_index=index,
                     )
                 )
-            out.append(completions)
-        return out
+            out[pos] = completions
+            if on_result is not None:
+                on_result(pos, completions)
+
+        for pos, count in enumerate(left):
+            if count == 0:
+                complete(pos)
+        slots = {future: slot for slot, future in enumerate(futures)}
+        for future in as_completed(slots):
+            pos = owner[slots[future]]
+            left[pos] -= 1
+            if left[pos] == 0:
+                complete(pos)
+        return [out[pos] for pos in range(len(items))]
 
     def stream(self, request: Request) -> Iterator[str]:
         """Yield text pieces of sample 0 as the engine produces them."""

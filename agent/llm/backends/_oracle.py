@@ -9,6 +9,7 @@ fake: it never stands in for a model in a test of model behaviour.
 from __future__ import annotations
 
 import json
+import os
 import re
 import threading
 import time
@@ -79,11 +80,13 @@ class OracleFakeBackend(Backend):
     error. Correction rounds get the same formulation again.
 
     Fault injection: a row's optional ``delay_s`` makes the reply to that question that many
-    seconds slow (per-item timeout tests of the eval runner).
+    seconds slow (per-item timeout tests of the eval runner). ``started_file`` names a file the
+    fake writes (its process id) when it starts that reply, and ``hold_until`` a file it waits
+    for before replying: a test then knows an item is in flight and can kill its worker there.
 
     Args:
         rows: dicts with ``question`` (text), ``formulation`` (a dict, or JSON text) and
-            optionally ``delay_s``.
+            optionally ``delay_s``, ``started_file`` and ``hold_until``.
         spec: the spec string to report (``oracle:PATH``; part of cache keys).
 
     Example:
@@ -98,6 +101,7 @@ class OracleFakeBackend(Backend):
     def __init__(self, rows: Iterable[Mapping[str, Any]], *, spec: str = "oracle:memory") -> None:
         self.spec = spec
         self._answers: list[tuple[str, str, float]] = []
+        self._faults: dict[str, tuple[str, str]] = {}
         for row in rows:
             question = _norm(str(row.get("question", "")))
             formulation = row.get("formulation")
@@ -105,6 +109,9 @@ class OracleFakeBackend(Backend):
                 raise ConfigError("every oracle row needs a non-empty 'question' and 'formulation'")
             reply = formulation if isinstance(formulation, str) else json.dumps(formulation)
             self._answers.append((question, reply, float(row.get("delay_s") or 0.0)))
+            if row.get("started_file") or row.get("hold_until"):
+                started, hold = str(row.get("started_file") or ""), str(row.get("hold_until") or "")
+                self._faults[question] = (started, hold)
         self._answers.sort(key=lambda qa: -len(qa[0]))
         self._lock = threading.Lock()
         self.unmatched = 0
@@ -119,6 +126,8 @@ class OracleFakeBackend(Backend):
         prompt = _norm(users[0] if users else "")
         for question, reply, delay in self._answers:
             if question in prompt:
+                if question in self._faults:
+                    _started_then_hold(*self._faults[question])
                 if delay > 0:
                     time.sleep(delay)
                 return reply
@@ -133,3 +142,12 @@ class OracleFakeBackend(Backend):
             Completion(text=text, usage=Usage(words, len(text.split())), sample_index=i)
             for i in sample_indices
         ]
+
+
+def _started_then_hold(started_file: str, hold_until: str) -> None:
+    """Say this reply started (the process id into ``started_file``), then wait for the file
+    ``hold_until`` to exist. A test's fault injection, so it polls instead of timing out."""
+    if started_file:
+        Path(started_file).write_text(str(os.getpid()), encoding="utf-8")
+    while hold_until and not Path(hold_until).exists():
+        time.sleep(0.05)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from agent.errors import ConfigError, LLMError, MissingExtraError
-from agent.llm._backend import Backend
+from agent.llm._backend import Backend, ResultCallback
 from agent.llm._types import Completion, Request, Usage
 
 
@@ -153,14 +153,18 @@ class TransformersBackend(Backend):
         return self.generate_batch([(request, sample_indices)])[0]
 
     def generate_batch(
-        self, items: Sequence[tuple[Request, Sequence[int]]]
+        self,
+        items: Sequence[tuple[Request, Sequence[int]]],
+        *,
+        on_result: ResultCallback | None = None,
     ) -> list[list[Completion]]:
         """Every sample of every request, ``max_batch`` rows per ``generate`` call.
 
         Rows are grouped by stop strings (``generate`` takes one list per call) and by whether
         they have a schema; each row keeps its own temperature, top-p, seed, token limit and
-        schema.
+        schema. ``on_result`` hears of each item once its last row's chunk is done.
         """
+        left = [len(indices) for _, indices in items]
         with self._lock:
             model, tokenizer = self._load()
             rows = [
@@ -180,6 +184,9 @@ class TransformersBackend(Backend):
                         chunk, self._run_chunk(model, tokenizer, chunk), strict=True
                     ):
                         done[(pos, index)] = completion
+                        left[pos] -= 1
+                        if left[pos] == 0 and on_result is not None:
+                            on_result(pos, [done[(pos, i)] for i in items[pos][1]])
         return [[done[(pos, i)] for i in indices] for pos, (_, indices) in enumerate(items)]
 
     def _run_chunk(
