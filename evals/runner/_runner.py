@@ -122,6 +122,7 @@ def run_eval(
         raise ConfigError(f"item timeout must be > 0 seconds, got {item_timeout}")
     select_items(items)  # unique ids
     directory = Path(out).resolve()
+    directory.mkdir(parents=True, exist_ok=True)
     if settings.model.startswith("oracle:"):  # workers elsewhere (Ray) need a full path
         path = Path(settings.model.partition(":")[2]).expanduser().resolve()
         if path.is_dir() and not list(path.glob("*.jsonl")):
