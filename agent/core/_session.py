@@ -371,12 +371,6 @@ class RunSession:
         write_json_atomic(path, data, fsync=fsync, strict=strict)
         return path
 
-    def update_config(self, **fields: Any) -> None:
-        """Change config fields a resume may change (``kind.free``, budgets) and rewrite it."""
-        self.config.update(plain(fields))
-        self.config["fingerprint"] = config_fingerprint(self.config, self.kind)
-        self.store.write_config(self.config)
-
     def status(self, status: str, *, step: int, reason: str = "", **extra: Any) -> None:
         """Record the run's status (``running``, ``finished``, ``stopped``, ``interrupted``,
         ``failed``) in state.json, with the step and the number of journal lines."""
