@@ -18,6 +18,7 @@ import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from agent.llm import LLM, Backend, Completion, Request, ResponseCache, ScriptedFakeBackend
 
@@ -36,6 +37,10 @@ BAD = GOOD.replace("5*windows", "5*windowz", 1)
 PROBLEM = "Wyndor glass: doors earn 3, windows 5; three plants limit production."
 VOTES, ROUNDS = 3, 4
 SPEC = "scripted:kinds"
+
+if TYPE_CHECKING:
+    from agent.formulate import AgentAnswer
+    from evals.runner import EvalRunResult
 
 
 def reply(request: Request, index: int) -> str:
@@ -69,14 +74,16 @@ class KillSwitchFake(Backend):
         return out
 
 
-def run_solve(run_dir: Path, backend: Backend, *, resume: bool = False) -> object:
+def run_solve(run_dir: Path, backend: Backend, *, resume: bool = False) -> AgentAnswer:
     from agent.formulate import solve
 
     llm = LLM(backend, cache=ResponseCache(run_dir / "cache.sqlite"))
     return solve(PROBLEM, model=llm, votes=VOTES, max_rounds=ROUNDS, run_dir=run_dir, resume=resume)
 
 
-def run_eval_items(run_dir: Path, data: Path, oracle: Path, *, resume: bool = False) -> object:
+def run_eval_items(
+    run_dir: Path, data: Path, oracle: Path, *, resume: bool = False
+) -> EvalRunResult:
     from evals.datasets import load_items
     from evals.runner import AgentSettings, run_eval
 

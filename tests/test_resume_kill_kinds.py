@@ -98,7 +98,7 @@ def test_formulation_run_killed_mid_way_resumes_with_nothing_lost_or_paid_twice(
     resent = _logged(resumed_log)
     assert not set(resent) & answered, "an answered request reached the model again"
     assert len(answered) + len(resent) == len(reference.requests), "paid calls as uninterrupted"
-    assert answer.to_dict()["chains"] == expected.to_dict()["chains"]  # type: ignore[attr-defined]
+    assert answer.to_dict()["chains"] == expected.to_dict()["chains"]
     assert len(after) == len(_journal(tmp_path / "reference"))
 
 
@@ -122,14 +122,14 @@ def test_eval_run_killed_mid_way_resumes_with_no_item_lost_or_paid_twice(
     after = _journal(run_dir)
     assert after[: len(before)] == before, "finished items are kept exactly"
     ids = [t["candidate"] for t in after]
-    assert sorted(ids) == sorted(r["id"] for r in expected.records)  # type: ignore[attr-defined]
+    assert sorted(ids) == sorted(r["id"] for r in expected.records)
     assert len(ids) == len(set(ids)), "no item is recorded twice"
     resent = _logged(resumed_log)
     assert not set(resent) & answered, "an answered request reached the model again"
     assert len(answered) + len(resent) == len(ids), "one paid call per item, as uninterrupted"
-    assert result.status == "finished" and result.skipped == len(before)  # type: ignore[attr-defined]
-    correct = {r["id"]: r["correct"] for r in result.records}  # type: ignore[attr-defined]
-    assert correct == {r["id"]: r["correct"] for r in expected.records}  # type: ignore[attr-defined]
+    assert result.status == "finished" and result.skipped == len(before)
+    correct = {r["id"]: r["correct"] for r in result.records}
+    assert correct == {r["id"]: r["correct"] for r in expected.records}
 
 
 # -- refusals --------------------------------------------------------------------------------
