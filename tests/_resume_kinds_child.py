@@ -60,6 +60,11 @@ class KillSwitchFake(Backend):
         self._calls = 0
         self._lock = threading.Lock()
 
+    @property
+    def calls(self) -> int:
+        """Calls made so far (the one hanging included)."""
+        return self._calls
+
     def generate(self, request: Request, sample_indices: Sequence[int]) -> list[Completion]:
         with self._lock:
             self._calls += 1

@@ -79,27 +79,25 @@ def _figures(before: list, after: list, answered: set[str], log: Path, reference
     }
 
 
-def solve_once(folder: Path, hang_at: int) -> dict[str, Any]:
-    reference = ScriptedFakeBackend(reply, spec=SPEC)
+def solve_once(folder: Path, rng: random.Random) -> dict[str, Any]:
+    inner = ScriptedFakeBackend(reply, spec=SPEC)
+    reference = KillSwitchFake(inner, folder / "reference.log", folder / "x", 0)
     run_solve(folder / "reference", reference)
+    hang_at = rng.randint(2, reference.calls)  # a model call of the run, drawn at random
     run_dir, answered = _kill(folder, "solve", hang_at)
     before = _lines(run_dir)
     log = folder / "resumed.log"
-    run_solve(
-        run_dir,
-        KillSwitchFake(ScriptedFakeBackend(reply, spec=SPEC), log, folder / "x", 0),
-        resume=True,
-    )
-    return {
-        "hang_at": hang_at,
-        **_figures(before, _lines(run_dir), answered, log, len(reference.requests)),
-    }
+    fake = KillSwitchFake(ScriptedFakeBackend(reply, spec=SPEC), log, folder / "x", 0)
+    run_solve(run_dir, fake, resume=True)
+    figures = _figures(before, _lines(run_dir), answered, log, len(inner.requests))
+    return {"hang_at": hang_at, "calls": reference.calls, **figures}
 
 
-def eval_once(folder: Path, hang_at: int) -> dict[str, Any]:
+def eval_once(folder: Path, rng: random.Random) -> dict[str, Any]:
     from evals.runner import _work
 
     data, oracle = write_dataset(folder, ITEMS)
+    hang_at = rng.randint(2, ITEMS)  # one call per item
     run_dir, answered = _kill(folder, "eval", hang_at, data, oracle)
     before = _lines(run_dir)
     log = folder / "resumed.log"
@@ -124,10 +122,10 @@ def main() -> None:
         for r in range(args.repeats):
             folder = Path(tmp) / f"solve{r}"
             folder.mkdir()
-            results["solve"].append(solve_once(folder, rng.randint(2, 7)))
+            results["solve"].append(solve_once(folder, rng))
             folder = Path(tmp) / f"eval{r}"
             folder.mkdir()
-            results["eval"].append(eval_once(folder, rng.randint(2, ITEMS)))
+            results["eval"].append(eval_once(folder, rng))
     summary = {
         kind: {
             "repeats": len(rows),
