@@ -131,7 +131,7 @@ def test_resume_refuses_conflicting_flags_and_foreign_runs(
     other.mkdir()
     (other / "config.json").write_text(json.dumps({"kind": "prompt"}))
     result = runner.invoke(app, ["solve", "--resume", str(other)])
-    assert result.exit_code == 2 and "not an `optagent solve` run" in result.stderr
+    assert result.exit_code == 2 and "kind 'prompt', not 'solve'" in result.stderr
     again = runner.invoke(app, ["solve", PROBLEM, "--out", str(run_dir), "--model", model])
     assert again.exit_code == 2 and "already holds 1 rounds" in again.stderr
 

@@ -1,24 +1,28 @@
 """The session's run directory: ``session.json`` (state) and ``transcript.md``, written after
 every turn so that Ctrl-C or a crash loses nothing finished.
 
-Durability: ``session.json`` is replaced atomically (write a temporary file, then rename);
-``transcript.md`` is appended and flushed turn by turn.
+The folder is a ``RunSession`` of kind ``chat`` (agent/core): its ``config.json`` says so, and
+continuing a folder written by another kind of run is refused. Durability: ``session.json``
+is replaced atomically (a temporary file, fsync, rename); ``transcript.md`` is appended,
+flushed and fsynced turn by turn.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 from pathlib import Path
 from typing import Any
 
 from agent.chat._state import ChatState, Turn
+from agent.core import RunKind, RunSession
+from agent.core._store import CONFIG_FILE, write_json_atomic
 from agent.errors import DataError
 
 SESSION_FILE = "session.json"
 TRANSCRIPT_FILE = "transcript.md"
 HISTORY_FILE = "input_history.txt"
+CHAT = RunKind("chat", unit="turns", resume_hint="continue it with optagent chat --resume DIR")
 
 
 def default_run_dir(root: Path = Path("runs")) -> Path:
@@ -41,6 +45,17 @@ class SessionStore:
 
     def __init__(self, run_dir: str | Path) -> None:
         self.run_dir = Path(run_dir)
+        self._session: RunSession | None = None
+
+    def _open(self) -> RunSession:
+        """The folder's run session, opened on first use (config.json is written then).
+
+        Raises:
+            ConfigError: the folder holds another kind of run.
+        """
+        if self._session is None:
+            self._session = RunSession.open(self.run_dir, CHAT, {}, resume=True)
+        return self._session
 
     @property
     def session_path(self) -> Path:
@@ -57,40 +72,34 @@ class SessionStore:
 
     def save(self, state: ChatState) -> Path:
         """Write ``session.json`` atomically; returns its path."""
-        self.run_dir.mkdir(parents=True, exist_ok=True)
-        return write_session(state, self.session_path)
+        self._open().write_json(SESSION_FILE, state.to_dict(), strict=False)
+        return self.session_path
 
     def append_turn(self, turn: Turn) -> None:
         """Append one turn to ``transcript.md`` (the header is written first if needed)."""
-        self.run_dir.mkdir(parents=True, exist_ok=True)
-        fresh = not self.transcript_path.exists()
-        with self.transcript_path.open("a", encoding="utf-8") as out:
-            if fresh:
-                out.write(f"# optagent chat: {self.run_dir.name}\n\n")
-            out.write(transcript_entry(turn))
-            out.flush()
-            os.fsync(out.fileno())
+        header = f"# optagent chat: {self.run_dir.name}\n\n"
+        self._open().append_text(TRANSCRIPT_FILE, transcript_entry(turn), header=header)
 
     def load(self) -> ChatState:
         """Read ``session.json``.
 
         Raises:
             DataError: the folder holds no session, or the file is not one.
+            ConfigError: the folder holds another kind of run.
         """
         if not self.session_path.is_file():
             raise DataError(
                 f"{self.run_dir} holds no {SESSION_FILE}: pass the run directory that "
                 "`optagent chat` printed at the start of the session"
             )
+        if (self.run_dir / CONFIG_FILE).is_file():
+            self._open()  # refuses a folder written by another kind of run
         return read_session(self.session_path)
 
 
 def write_session(state: ChatState, path: Path) -> Path:
     """Write ``state`` as JSON to ``path`` atomically."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(state.to_dict(), indent=2), encoding="utf-8")
-    os.replace(tmp, path)
+    write_json_atomic(path, state.to_dict(), strict=False)
     return path
 
 

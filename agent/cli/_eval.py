@@ -182,7 +182,7 @@ def run(
                 + f": {choice.reason}",
                 highlight=False,
             )
-        from evals.runner._runner import read_split
+        from evals.runner import read_split
 
         split_ids = read_split(split) if split is not None else None
         items = select_items(loaded, limit=limit, sample=sample, seed=seed, ids=split_ids)

@@ -23,7 +23,8 @@ from agent.core._objective import (
 )
 from agent.core._plots import plot_curves
 from agent.core._progress import PhaseProgress
-from agent.core._run import Run, RunResult, config_fingerprint
+from agent.core._run import Run, RunResult
+from agent.core._session import RunKind, RunSession, config_fingerprint
 from agent.core._store import JsonlRunStore, MemoryRunStore, RunStore
 from agent.core._trial import (
     Candidate,
@@ -50,7 +51,9 @@ __all__ = [
     "PhaseProgress",
     "Proposal",
     "Run",
+    "RunKind",
     "RunResult",
+    "RunSession",
     "RunStore",
     "StepEvaluator",
     "Trial",

@@ -21,7 +21,7 @@ from agent.core._objective import (
     step_evaluator,
 )
 from agent.core._progress import LoopProgress
-from agent.core._store import RunStore
+from agent.core._session import RunSession
 from agent.core._trial import (
     Candidate,
     Direction,
@@ -115,7 +115,7 @@ class Loop:
     Args:
         objective: scores candidates (may run on several threads).
         optimizer: proposes candidates.
-        store: where trials and state go.
+        session: the run folder trials and state go to.
         settings: steps, direction, concurrency, target.
         trials: trials already in the journal (resume), in journal order.
         start_step: the first step to run (resume: the step that was running).
@@ -129,7 +129,7 @@ class Loop:
         *,
         objective: Objective,
         optimizer: Optimizer,
-        store: RunStore,
+        session: RunSession,
         settings: LoopSettings,
         trials: list[Trial],
         start_step: int,
@@ -139,7 +139,8 @@ class Loop:
     ) -> None:
         self.objective = objective
         self.optimizer = optimizer
-        self.store = store
+        self.session = session
+        self.store = session.store
         self.settings = settings
         self.trials = list(trials)
         self.step = start_step
@@ -153,7 +154,7 @@ class Loop:
 
     def _record(self, **fields: Any) -> Trial:
         trial = Trial(number=len(self.trials), finished_at=time.time(), **fields)
-        self.store.append_trial(trial)
+        self.session.append(trial)
         self.trials.append(trial)
         history = History((), direction=self.settings.direction)
         if (

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
-import json
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -15,6 +12,7 @@ from agent.core._history import History
 from agent.core._loop import Loop, LoopSettings
 from agent.core._objective import Objective
 from agent.core._progress import LoopProgress
+from agent.core._session import OPTIMIZE, RunSession, plain
 from agent.core._store import PLOTS_DIR, JsonlRunStore, MemoryRunStore, RunStore
 from agent.core._trial import Direction, Trial
 from agent.errors import ConfigError
@@ -24,8 +22,6 @@ if TYPE_CHECKING:
     from agent.optimizers import Optimizer
 
 log = logging.getLogger(__name__)
-
-FORMAT_VERSION = 1
 
 
 @dataclass
@@ -151,26 +147,14 @@ class Run:
         self._trials: list[Trial] = []
         self._start_step = 0
         if not _resuming:
-            existing = self.store.load_trials()
-            if existing and not force:
-                raise ConfigError(
-                    f"run directory {self.store.directory} already holds {len(existing)} "
-                    "trials; resume it (--resume / Run.resume), pick another name, or pass "
-                    "force=True to start it over"
-                )
-            if existing:
-                log.warning("starting %s over: its earlier trials are discarded", self.directory)
-                self.store.clear()
-            self.store.write_config(self._config())
+            self.session = RunSession.start(self.store, OPTIMIZE, self._config(), force=force)
 
     # -- construction ------------------------------------------------------------------
 
     def _config(self) -> dict[str, Any]:
-        directory = self.store.directory
+        """The config.json fields of this run (the session adds kind, name, created and the
+        fingerprint)."""
         config = {
-            "format": FORMAT_VERSION,
-            "name": directory.name if directory is not None else "",
-            "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "direction": self.direction,
             "steps": self.steps,
             "concurrency": self.concurrency,
@@ -179,12 +163,7 @@ class Run:
             "optimizer": self.optimizer.describe(),
         }
         config.update(self.extra_config)
-        try:
-            config = json.loads(json.dumps(config, allow_nan=False))
-        except (TypeError, ValueError) as exc:
-            raise ConfigError(f"run config must be JSON-safe: {exc}") from None
-        config["fingerprint"] = config_fingerprint(config)
-        return config
+        return plain(config)
 
     @classmethod
     def resume(
@@ -219,64 +198,40 @@ class Run:
             force: continue even when the optimizer or config differs from the stored one.
 
         Raises:
-            ConfigError: the directory holds no run, or it was written by another optimizer,
-                task or config (the message names the difference and the config
-                fingerprints; ``force=True`` continues anyway).
+            ConfigError: the directory holds no run, or it was written by another kind of
+                run, optimizer, task or config (the message names the difference and the
+                config fingerprints; ``force=True`` continues anyway).
         """
-        if not isinstance(store, RunStore):
-            if not (Path(store) / "config.json").is_file():
-                raise ConfigError(
-                    f"{store}: no config.json, so this is not a run directory; "
-                    "check the path (optagent runs list shows the runs)"
-                )
-            store = JsonlRunStore(Path(store))
-        stored = store.read_config()
-        if not stored:
-            raise ConfigError(
-                f"{store.directory}: no config.json, so this is not a run directory; "
-                "check the path (optagent runs list shows the runs)"
-            )
-        wanted = {**stored, **_plain(dict(config or {})), "optimizer": _plain(optimizer.describe())}
-        if config_fingerprint(wanted) != stored_fingerprint(stored):
-            message = _mismatch(store, stored, wanted)
-            if not force:
-                raise ConfigError(message)
-            log.warning("%s (continuing: force=True)", message)
+        asked: dict[str, Any] = {**dict(config or {}), "optimizer": optimizer.describe()}
+        if steps is not None:
+            asked["steps"] = steps
+        session = RunSession.resume(store, OPTIMIZE, asked, force=force)
+        stored = session.config
         run = cls(
             objective,
             optimizer,
-            store=store,
+            store=session.store,
             direction=stored.get("direction", "maximize"),
-            steps=int(stored.get("steps", 0)) if steps is None else steps,
+            steps=int(stored.get("steps", 0)),
             concurrency=int(stored.get("concurrency", 1)),
             target=stored.get("target"),
             max_evaluations=stored.get("max_evaluations"),
             usage=usage,
-            config={k: v for k, v in wanted.items() if k not in _LOOP_KEYS},
+            config={k: v for k, v in stored.items() if k not in _LOOP_KEYS},
             progress=progress,
             plot=plot,
             on_trial=on_trial,
             _resuming=True,
         )
-        state = store.read_state()
+        run.session = session
+        state = session.store.read_state()
         if "optimizer" in state:
             optimizer.load_state_dict(state["optimizer"])
-        run._trials = store.load_trials()
+        run._trials = session.trials
         run._start_step = int(state.get("step", 0))
         if usage is not None:
-            usage.restore(store.read_usage())
-        updated = dict(wanted)
-        if steps is not None:
-            updated["steps"] = steps
-        updated["fingerprint"] = config_fingerprint(updated)
-        if updated != stored:
-            store.write_config(updated)
-        log.info(
-            "resuming %s at step %d with %d trials",
-            store.directory,
-            run._start_step,
-            len(run._trials),
-        )
+            usage.restore(session.store.read_usage())
+        log.info("resuming %s at step %d", session.directory, run._start_step)
         return run
 
     # -- running -----------------------------------------------------------------------
@@ -304,7 +259,7 @@ class Run:
             loop = Loop(
                 objective=self.objective,
                 optimizer=self.optimizer,
-                store=self.store,
+                session=self.session,
                 settings=LoopSettings(
                     steps=self.steps,
                     direction=self.direction,
@@ -354,88 +309,10 @@ class Run:
             log.warning("matplotlib is not installed; no plot written")
 
 
-def _plain(value: Any) -> Any:
-    """``value`` as JSON gives it back (tuples become lists), for comparisons."""
-    try:
-        return json.loads(json.dumps(value, allow_nan=False))
-    except (TypeError, ValueError) as exc:
-        raise ConfigError(f"run config must be JSON-safe: {exc}") from None
-
-
-#: config.json fields that may change between a run and its resume without making it another
-#: run: bookkeeping, the step total (``steps=`` extends a run), and resources (a resume may
-#: raise a budget or use more threads).
-UNFINGERPRINTED = frozenset(
-    {"format", "name", "created", "fingerprint", "steps", "concurrency", "budget"}
-)
-
-
-def config_fingerprint(config: Mapping[str, Any]) -> str:
-    """A stable hash of a run's config.json (sorted-key JSON, minus ``UNFINGERPRINTED``).
-
-    Two runs with the same fingerprint were asked for the same thing: same optimizer settings
-    (``Optimizer.describe()``), same direction, target, task and model fields.
-
-    Example:
-        >>> a = config_fingerprint({"optimizer": {"name": "random", "seed": 1}, "steps": 3})
-        >>> a == config_fingerprint({"steps": 9, "optimizer": {"seed": 1, "name": "random"}})
-        True
-        >>> a == config_fingerprint({"optimizer": {"name": "random", "seed": 2}})
-        False
-    """
-    kept = {k: v for k, v in config.items() if k not in UNFINGERPRINTED}
-    text = json.dumps(kept, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
-
-
-def stored_fingerprint(config: Mapping[str, Any]) -> str:
-    """The fingerprint config.json records (computed for runs written before it was stored)."""
-    value = config.get("fingerprint")
-    return value if isinstance(value, str) and value else config_fingerprint(config)
-
-
-def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
-    if isinstance(value, Mapping) and value:
-        out: dict[str, Any] = {}
-        for key, item in value.items():
-            out.update(_flatten(item, f"{prefix}.{key}" if prefix else str(key)))
-        return out
-    return {prefix: value}
-
-
-def _optimizer_name(config: Mapping[str, Any]) -> str:
-    described = config.get("optimizer")
-    if isinstance(described, Mapping):
-        return str(described.get("name", "?"))
-    return "?"
-
-
-def _mismatch(store: RunStore, stored: Mapping[str, Any], wanted: Mapping[str, Any]) -> str:
-    """Why a resume is refused: both optimizers and fingerprints, then the differing fields."""
-    old = _flatten({k: v for k, v in stored.items() if k not in UNFINGERPRINTED})
-    new = _flatten({k: v for k, v in wanted.items() if k not in UNFINGERPRINTED})
-    missing = object()
-    diffs = [
-        f"{key}: {old.get(key, missing)!r} -> {new.get(key, missing)!r}".replace(
-            repr(missing), "(none)"
-        )
-        for key in sorted(set(old) | set(new))
-        if old.get(key, missing) != new.get(key, missing)
-    ]
-    shown = "; ".join(diffs[:6]) + (f"; and {len(diffs) - 6} more" if len(diffs) > 6 else "")
-    where = store.directory if store.directory is not None else "this run store"
-    return (
-        f"{where} was written by optimizer {_optimizer_name(stored)!r} with config fingerprint "
-        f"{stored_fingerprint(stored)}; this run is {_optimizer_name(wanted)!r} with "
-        f"fingerprint {config_fingerprint(wanted)} ({shown}): resume it with the same "
-        "optimizer, task and settings, use a new run directory (--name), or pass force=True "
-        "to continue anyway"
-    )
-
-
 _LOOP_KEYS = frozenset(
     {
         "format",
+        "kind",
         "name",
         "created",
         "direction",

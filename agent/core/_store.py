@@ -25,6 +25,38 @@ CACHE_FILE = "cache.sqlite"
 PLOTS_DIR = "plots"
 
 
+def append_line(path: Path, text: str) -> None:
+    """Append ``text`` to ``path`` durably: written, flushed and fsynced when this returns.
+
+    The one durable append of the project (journals, transcripts); a kill during the call
+    leaves at most a torn last line.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write(text)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def write_json_atomic(path: Path, data: Any, *, fsync: bool = True, strict: bool = True) -> None:
+    """Replace ``path`` with ``data`` as JSON: a temporary file (fsynced unless ``fsync`` is
+    off), then a rename, so a reader sees the old file or the new one, never a mix.
+
+    Raises:
+        ValueError: ``data`` holds a non-finite float and ``strict`` is on (run files are
+            strict JSON; the chat's session.json keeps Python's ``Infinity``/``NaN``).
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        json.dump(data, fh, indent=2, ensure_ascii=False, allow_nan=not strict)
+        fh.write("\n")
+        fh.flush()
+        if fsync:
+            os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
 class RunStore(abc.ABC):
     """Persistence of one run.
 
@@ -175,15 +207,7 @@ class JsonlRunStore(RunStore):
         return self._dir / PLOTS_DIR
 
     def _write_json(self, name: str, data: Any, *, fsync: bool = True) -> None:
-        path = self._dir / name
-        tmp = path.with_name(f".{name}.{os.getpid()}.{threading.get_ident()}.tmp")
-        with open(tmp, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, indent=2, ensure_ascii=False, allow_nan=False)
-            fh.write("\n")
-            fh.flush()
-            if fsync:
-                os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        write_json_atomic(self._dir / name, data, fsync=fsync)
 
     def _read_json(self, name: str) -> dict[str, Any]:
         path = self._dir / name
@@ -207,10 +231,8 @@ class JsonlRunStore(RunStore):
 
     def append_trial(self, trial: Trial) -> None:
         line = json.dumps(trial.to_dict(), ensure_ascii=False, allow_nan=False) + "\n"
-        with self._lock, open(self._dir / TRIALS_FILE, "a", encoding="utf-8") as fh:
-            fh.write(line)
-            fh.flush()
-            os.fsync(fh.fileno())
+        with self._lock:
+            append_line(self._dir / TRIALS_FILE, line)
 
     def load_trials(self) -> list[Trial]:
         path = self._dir / TRIALS_FILE

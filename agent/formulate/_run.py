@@ -19,16 +19,13 @@ Layout::
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 import math
-import os
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from agent.core import JsonlRunStore, RunStore, Trial
+from agent.core import JsonlRunStore, RunKind, RunSession, RunStore, Trial
 from agent.errors import ConfigError, DataError
 from agent.formulate._answer import AgentAnswer
 from agent.formulate._check import FINISHED, PARSE_ERROR, Check
@@ -37,12 +34,16 @@ from solvers.backends import Solution
 from solvers.formulation import load_formulation
 
 KIND = "solve"
-FORMAT_VERSION = 1
 ANSWER_FILE = "answer.json"
 TRUNCATED = "truncated"
-OPTIONS = ("problem", "method", "votes", "max_rounds", "max_tokens", "time_limit", "quantities")
-"""The config.json fields that define the work; a resume must not change them (but
-``max_rounds``, which sets a new total like ``Run.resume(steps=)``)."""
+SOLVE = RunKind(
+    KIND,
+    unit="rounds",
+    free=("max_rounds",),
+    resume_hint="resume it (optagent solve --resume DIR, or solve(..., resume=True))",
+)
+"""A solve run: the problem, options and model define the work; a resume may set a new
+``max_rounds`` total (like ``Run.resume(steps=)``) and a new budget."""
 
 
 def json_safe(value: Any) -> Any:
@@ -138,7 +139,7 @@ def check_from_artifacts(artifacts: Mapping[str, Any]) -> Check:
 
 
 class SolveJournal:
-    """Writes and reads one formulation run through a ``RunStore``.
+    """Writes and reads one formulation run through a ``RunSession`` of kind ``solve``.
 
     Args:
         store: the run's store (a ``JsonlRunStore`` for a run directory).
@@ -146,6 +147,7 @@ class SolveJournal:
 
     def __init__(self, store: RunStore) -> None:
         self.store = store
+        self.session: RunSession | None = None
         self._count = 0
 
     @classmethod
@@ -170,26 +172,8 @@ class SolveJournal:
         Raises:
             ConfigError: the directory already holds rounds (resume it instead).
         """
-        existing = self.store.load_trials()
-        if existing:
-            raise ConfigError(
-                f"run directory {self.directory} already holds {len(existing)} rounds; resume "
-                "it (optagent solve --resume DIR, or solve(..., resume=True)) or pick another"
-            )
-        directory = self.directory
-        self.store.write_config(
-            json_safe(
-                {
-                    "format": FORMAT_VERSION,
-                    "kind": KIND,
-                    "name": directory.name if directory is not None else "",
-                    "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-                    **dict(options),
-                    "model": model,
-                    "budget": dict(budget),
-                }
-            )
-        )
+        fields = json_safe({**dict(options), "model": model, "budget": dict(budget)})
+        self.session = RunSession.start(self.store, SOLVE, fields)
         self.write_state("running", round_=0)
 
     def config(self) -> dict[str, Any]:
@@ -198,60 +182,38 @@ class SolveJournal:
         Raises:
             ConfigError: no config.json, or one written by another kind of run.
         """
-        config = self.store.read_config()
-        if not config:
-            raise ConfigError(
-                f"{self.directory}: no config.json, so this is not a run directory; check "
-                "the path (optagent runs list shows the runs)"
-            )
-        if config.get("kind") != KIND:
-            raise ConfigError(
-                f"{self.directory} is not an `optagent solve` run (config.json kind="
-                f"{config.get('kind')!r}); resume it with its own command"
-            )
-        return config
+        return dict(RunSession.resume(self.store, SOLVE).config)
 
     def check_resume(self, options: Mapping[str, Any], *, model: str) -> dict[str, Any]:
-        """Compare a resume's options and model with the stored ones.
+        """Open the stored run for a resume with these options and model.
 
         Returns:
             The stored config (``max_rounds`` updated when the resume sets a new total).
 
         Raises:
-            ConfigError: naming the first field that differs, with both values.
+            ConfigError: naming the fields that differ, with both values.
         """
-        config = self.config()
-        for name in OPTIONS:
-            if name == "max_rounds":
-                continue
-            stored, given = config.get(name), json_safe(options[name])
-            if stored != given:
-                raise ConfigError(
-                    f"{name}={given!r:.80} differs from the run in {self.directory}, started "
-                    f"with {name}={stored!r:.80}; a resume continues the same problem with the "
-                    "same options (optagent solve --resume DIR reads them from config.json)"
-                )
-        if config.get("model") != model:
-            raise ConfigError(
-                f"model {model!r} differs from the run in {self.directory}, started with "
-                f"{config.get('model')!r}; resume with the same model (drop --model)"
-            )
-        if config.get("max_rounds") != options["max_rounds"]:
-            config["max_rounds"] = options["max_rounds"]
-            self.store.write_config(config)
-        return config
+        self.session = RunSession.resume(
+            self.store, SOLVE, json_safe({**dict(options), "model": model})
+        )
+        return dict(self.session.config)
 
     def rounds(self) -> list[Trial]:
         """Every finished round in journal order (a torn last line is dropped)."""
-        trials = self.store.load_trials()
+        trials = self.session.trials if self.session is not None else self.store.load_trials()
         self._count = len(trials)
-        return trials
+        return list(trials)
 
     def restore_usage(self, usage: UsageMeter) -> None:
         """Load the stored usage counters into ``usage`` (budgets count from there)."""
         usage.restore(self.store.read_usage())
 
     # -- recording -----------------------------------------------------------------------
+
+    def _session(self) -> RunSession:
+        if self.session is None:
+            raise ConfigError("the solve run was neither started nor resumed")
+        return self.session
 
     def append(
         self,
@@ -267,21 +229,13 @@ class SolveJournal:
         trial = round_trial(
             self._count, chain=chain, record=record, check=check, timings=timings, meta=meta
         )
-        self.store.append_trial(trial)
+        self._session().append(trial)
         self._count += 1
         self.store.write_usage(usage.snapshot().to_dict())
 
     def write_state(self, status: str, *, round_: int, reason: str = "") -> None:
         """Store the run status and the round (from 0) being worked on."""
-        self.store.write_state(
-            {
-                "status": status,
-                "reason": reason,
-                "step": round_,
-                "trials": self._count,
-                "updated": time.time(),
-            }
-        )
+        self._session().status(status, step=round_, reason=reason, trials=self._count)
 
     def finish(
         self,
@@ -296,20 +250,9 @@ class SolveJournal:
         """Write answer.json and best.json (the whole answer), usage.json and the end state."""
         record = json_safe({"problem": problem, **answer.to_dict()})
         self.store.write_best(record)
-        directory = self.directory
-        if directory is not None:
-            _write_atomic(directory / ANSWER_FILE, record)
+        self._session().write_json(ANSWER_FILE, record)
         self.store.write_usage(usage.snapshot().to_dict())
         self.write_state(status, round_=round_, reason=reason)
-
-
-def _write_atomic(path: Path, data: Any) -> None:
-    """Write JSON to ``path`` through a temporary file and a rename (never half a file)."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(
-        json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n", encoding="utf-8"
-    )
-    os.replace(tmp, path)
 
 
 def rounds_by_chain(trials: Sequence[Trial], votes: int) -> dict[int, list[Trial]]:

@@ -1,24 +1,25 @@
 """``optagent hpo``'s engine: an Optuna study on a Python objective file, with a run folder.
 
 The objective file is the user's own code and runs in this process, like any Optuna script
-(model-written code never does). The run folder is plain for now (config.json, trials.jsonl,
-best.json, summary.json, the response cache and, without ``storage``, the study's journal);
-it moves to the project's shared run lifecycle once that lands.
+(model-written code never does). The run folder is a ``RunSession`` of kind ``hpo``
+(agent/core): config.json, trials.jsonl (one fsynced row per finished Optuna trial, not
+``Trial`` lines), best.json, summary.json, the response cache and, without ``storage``, the
+study's journal. Rerunning in the same folder continues the study; a folder holding another
+kind of run, or another objective file, study, storage or direction, is refused.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import json
-import math
-import os
 import sys
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from agent.core import RunKind, RunSession
+from agent.core._store import TRIALS_FILE
 from agent.errors import ConfigError, DataError, MissingExtraError
 from agent.hpo._report import summarize
 from agent.hpo._sampler import LLMSampler
@@ -35,6 +36,15 @@ if TYPE_CHECKING:
 __all__ = ["ObjectiveFile", "load_objective_file", "run_study"]
 
 _DIRECTIONS = ("minimize", "maximize")
+HPO = RunKind(
+    "hpo",
+    unit="trials",
+    free=("seed", "n_jobs", "sampler", "model"),
+    resume_hint="rerun the same command to continue the study",
+    trial_journal=False,
+)
+"""An hpo run: the objective file, study, storage and direction define it; the sampler's
+model, seed and settings may change between parts of one study."""
 
 
 @dataclass(frozen=True)
@@ -153,10 +163,10 @@ def run_study(
             f"study {study_name!r} in {storage_text} was created to {study.direction.name.lower()}"
             f", not {direction}; pass --study-name for a new study"
         )
-    _write_json(
-        run_dir / "config.json",
+    session = RunSession.open(
+        run_dir,
+        HPO,
         {
-            "kind": "hpo",
             "objective_file": str(objective_file.path.resolve()),
             "study_name": study_name,
             "storage": storage_text,
@@ -167,9 +177,8 @@ def run_study(
             "sampler": sampler_options or {},
             "budget": llm.usage.budget.to_dict(),
         },
+        resume=True,
     )
-    lock = threading.Lock()
-    trials_file = run_dir / "trials.jsonl"
 
     def record(study: optuna.Study, trial: optuna.trial.FrozenTrial) -> None:
         row = {
@@ -180,10 +189,7 @@ def run_study(
             "user_attrs": trial.user_attrs,
             "seconds": trial.duration.total_seconds() if trial.duration else None,
         }
-        with lock, trials_file.open("a", encoding="utf-8") as fh:
-            fh.write(json.dumps(row, default=str) + "\n")
-            fh.flush()
-            os.fsync(fh.fileno())
+        session.append_record(TRIALS_FILE, row)
         if on_trial is not None:
             on_trial(study, trial)
 
@@ -198,9 +204,9 @@ def run_study(
         )
     finally:
         summary = _summary(study, llm, sampler)
-        _write_json(run_dir / "summary.json", summary)
+        session.write_json("summary.json", _jsonable(summary), strict=False)
         if summary["best"] is not None:
-            _write_json(run_dir / "best.json", summary["best"])
+            session.write_json("best.json", _jsonable(summary["best"]), strict=False)
     return summary
 
 
@@ -225,13 +231,6 @@ def _summary(study: optuna.Study, llm: LLM, sampler: LLMSampler) -> dict[str, An
     }
 
 
-def _write_json(path: Path, data: Any) -> None:
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(json.dumps(data, indent=2, default=_jsonable) + "\n", encoding="utf-8")
-    tmp.replace(path)
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        return str(value)
-    return str(value)
+def _jsonable(data: Any) -> Any:
+    """``data`` with anything JSON cannot hold (dates, objects) as its ``str``."""
+    return json.loads(json.dumps(data, default=str))

@@ -64,8 +64,7 @@ def run_config(name: str, spec: dict[str, Any], folder: Path, workers: int) -> d
     from agent.core import JsonlRunStore
     from evals.datasets import load_items
     from evals.report import summarize
-    from evals.runner import AgentSettings, load_records, run_eval, select_items
-    from evals.runner._runner import read_split
+    from evals.runner import AgentSettings, load_records, read_split, run_eval, select_items
 
     dataset = _dataset(spec["dataset"], folder)
     items = load_items(dataset)

@@ -17,14 +17,9 @@ from evals.runner._executors import (
     start_ray,
 )
 from evals.runner._prompt_eval import run_prompt_eval
-from evals.runner._runner import (
-    KIND,
-    TIMEOUT,
-    EvalRunResult,
-    load_records,
-    run_eval,
-    select_items,
-)
+from evals.runner._records import KIND, TIMEOUT, EvalRunResult, load_records
+from evals.runner._runner import EVAL, run_eval
+from evals.runner._select import read_split, select_items
 from evals.runner._work import (
     AgentSettings,
     Job,
@@ -35,6 +30,7 @@ from evals.runner._work import (
 )
 
 __all__ = [
+    "EVAL",
     "EXECUTORS",
     "KIND",
     "TIMEOUT",
@@ -49,6 +45,7 @@ __all__ = [
     "ThreadExecutor",
     "load_records",
     "make_executor",
+    "read_split",
     "run_defaults",
     "run_eval",
     "run_job",

@@ -13,14 +13,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from agent.core import JsonlRunStore, Trial
+from agent.core import RunSession, Trial
 from agent.errors import BudgetExceeded
-from evals.runner._runner import (
-    FORMAT_VERSION,
-    KIND,
-    EvalRunResult,
-    open_run,
-)
+from evals.runner._records import EvalRunResult
+from evals.runner._runner import EVAL
 
 if TYPE_CHECKING:
     from agent.config import Settings
@@ -95,11 +91,7 @@ def run_prompt_eval(
         candidate = PromptCandidate(task.instruction, (), task.position)
         prompt_desc = {"file": None, "method": "baseline"}
     task.check_examples(examples, source=str(dataset))
-    store = JsonlRunStore(out)
     config = {
-        "format": FORMAT_VERSION,
-        "kind": KIND,
-        "name": store.directory.name,
         "task": {"name": Path(dataset).stem},
         "dataset": str(Path(dataset).resolve()),
         "dataset_format": fmt,
@@ -116,15 +108,16 @@ def run_prompt_eval(
         "item_timeout": None,
         "budget": settings.budget.to_dict(),
     }
-    earlier = open_run(store, config, resume=resume)
+    session = RunSession.open(out, EVAL, config, resume=resume)
+    store, earlier = session.store, session.trials
     records = [dict(t.artifacts) for t in earlier]
     done = {r["id"] for r in records}
     todo = [i for i in indices if str(i) not in done]
-    cache = ResponseCache(store.cache_path) if settings.cache else False
+    cache = ResponseCache(session.cache_path) if settings.cache else False
     llm = load(model, cache=cache, settings=settings)
     scorer = PromptScorer(llm, task, chunk_size=CHUNK)
     status, reason = "finished", f"{len(indices)} examples evaluated"
-    store.write_state({"status": "running", "step": len(records), "updated": time.time()})
+    session.status("running", step=len(records))
     bar = EvalProgress(len(indices), done=len(records), enabled=progress)
     try:
         with bar:
@@ -169,7 +162,7 @@ def run_prompt_eval(
                         "cost_usd": share["cost_usd"],
                         "usage": share,
                     }
-                    store.append_trial(
+                    session.append(
                         Trial(
                             number=len(records),
                             step=0,
@@ -185,9 +178,7 @@ def run_prompt_eval(
                     bar.advance(record)
                 store.write_usage(llm.usage.snapshot().to_dict())
     except KeyboardInterrupt:
-        store.write_state({"status": "interrupted", "step": len(records), "updated": time.time()})
+        session.status("interrupted", step=len(records), reason="interrupted (Ctrl-C)")
         raise
-    store.write_state(
-        {"status": status, "reason": reason, "step": len(records), "updated": time.time()}
-    )
+    session.status(status, step=len(records), reason=reason)
     return EvalRunResult(status, reason, records, store.directory, skipped=len(done))
