@@ -115,6 +115,7 @@ def _set(session: ChatSession, arg: str) -> None:
 
 
 def _solve(session: ChatSession, arg: str) -> None:
+    session.action = "solve"
     session.solve()
 
 

@@ -33,7 +33,25 @@ def subject_labels(text: str, solution: Solution) -> list[str]:
     exact = [label for label in solution.values if label in text]
     if exact:
         return exact
-    return [label for label in solution.values if label.split("[", 1)[0] in words]
+    named = [label for label in solution.values if label.split("[", 1)[0] in words]
+    if named:
+        return named
+    # "why are eggs zero?" names servings[eggs] by its index element.
+    from agent.chat._targets import words_of
+
+    stems = set(words_of(text))
+    return [
+        label
+        for label in solution.values
+        if "[" in label
+        and all(
+            stem in stems
+            for element in label.split("[", 1)[1].rstrip("]").split(",")
+            for stem in words_of(element)
+            if not stem.isdigit()
+        )
+        and any(not w.isdigit() for w in words_of(label.split("[", 1)[1]))
+    ]
 
 
 def constraint_labels(text: str, solution: Solution) -> list[str]:

@@ -107,6 +107,7 @@ class ChatSession:
             phrase if phrase is not None else not self.state.model.startswith(OFFLINE_SPECS)
         )
         self._pending: list[Edit] = []
+        self.action = ""  # what the last turn did: greeting, solve, edit, clarify, explain...
         self.usage = UsageMeter(settings.budget)
         self._factory = llm_factory or _default_factory(settings)
         self._llm: LLM | None = None
@@ -180,6 +181,7 @@ class ChatSession:
         self._record.seek(0)
         self._record.truncate()
         self._route = ""
+        self.action = ""
         try:
             self._dispatch(text)
         except (OptagentError, SolverError) as exc:
@@ -212,6 +214,7 @@ class ChatSession:
         offered, self._pending = self._pending, []  # an offer holds for the next turn only
         if decided.kind == "command":
             self._route = "command " + text.split()[0]
+            self.action = "command"
             run_command(self, text)
         elif decided.kind == "optimize_prompt":
             from agent.chat._optimize import optimize_turn
@@ -220,6 +223,7 @@ class ChatSession:
         elif decided.kind == "greeting":
             self.greet()
         elif decided.kind == "solve":
+            self.action = "solve"
             self.solve()
         elif decided.kind == "undo":
             self.undo()
@@ -259,6 +263,7 @@ class ChatSession:
         if choice.intent == "greeting":
             self.greet()
         elif choice.intent == "solve":
+            self.action = "solve"
             self.solve()
         elif choice.intent == "why":
             self.explain(decided.text, use_model=True)
@@ -303,10 +308,12 @@ class ChatSession:
 
     def clarify(self, question: str) -> None:
         """Ask back instead of guessing; the model is left unchanged."""
+        self.action = "clarify"
         self.show(lines_renderable("to be sure:", [question]))
 
     def greet(self) -> None:
         """What the chat can do, with examples built from the loaded model's own names."""
+        self.action = "greeting"
         f = self.state.formulation
         examples: list[str] = []
         if f is not None:
@@ -332,6 +339,7 @@ class ChatSession:
         """A new problem in words: the formulation agent formulates, solves and verifies."""
         from agent.formulate import solve as formulate
 
+        self.action = "new_problem"
         llm = self.llm
         folder = self.store.run_dir / f"formulate-{len(self.state.turns) + 1}"
         with self.spinner(f"formulating with {llm.spec} (up to {self.max_rounds} rounds)"):
@@ -446,11 +454,13 @@ class ChatSession:
         try:
             edited, notes = apply_edits(formulation, edits)
         except EditError as exc:
+            self.action = "refused"
             self.note(
                 f"That edit could not be applied: {exc}. The formulation is unchanged.",
                 style="yellow",
             )
             return
+        self.action = "edit"
         self.state.undo.append(self.state.snapshot("; ".join(notes)))
         del self.state.undo[:-MAX_UNDO]
         self.state.formulation = edited
@@ -480,6 +490,7 @@ class ChatSession:
 
     def undo(self) -> None:
         """Go back to the state before the last what-if (formulation and solutions)."""
+        self.action = "undo"
         if not self.state.undo:
             self.note("Nothing to undo: no what-if was applied.", style="yellow")
             return
@@ -494,11 +505,13 @@ class ChatSession:
     def explain(self, question: str, *, use_model: bool) -> None:
         """Answer from the solve: the template's lines; the model may only rephrase them, and
         a rephrasing naming a number or a name the lines do not hold is dropped."""
+        self.action = "explain"
         formulation = self.require_formulation()
+        if self.state.solution is None:
+            self.note("(not solved yet: solving first)", style="dim")
+            self.solve(show=False)
         solution = self.state.solution
-        if solution is None:
-            self.note("Nothing is solved yet: /solve first.", style="yellow")
-            return
+        assert solution is not None
         if self.state.stale:
             self.note(
                 "The formulation changed since the last solve; this explains the last solve "
