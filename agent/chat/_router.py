@@ -110,9 +110,6 @@ _COMPARE_WORDS = (
     (re.compile(r"(?<![<>=])<(?!=)"), "<="),
     (re.compile(r"(?<![<>=])>(?!=)"), ">="),
 )
-_EXPRESSION = re.compile(
-    r"(?P<expr>[A-Za-z_\d][\w\[\],\s.*+\-()]*?\s*(?:<=|>=|==)\s*-?\d+(?:\.\d+)?)"
-)
 
 
 @dataclass(frozen=True)
@@ -390,22 +387,38 @@ def constraint_expression(text: str, formulation: Formulation) -> str | None:
     known = {v.name for v in formulation.variables} | {p.name for p in formulation.parameters}
     if flipped and flipped[3] in known:
         rewritten = rewritten.replace(flipped[0], f"{flipped[3]} {flipped[1]} {flipped[2]}")
-    best: str | None = None
-    for match in _EXPRESSION.finditer(rewritten):
-        candidate = match["expr"].strip()
-        # Trim leading words that are not the model's names ("add constraint doors + ...").
-        tokens = candidate.split(" ")
-        while tokens and re.fullmatch(r"[A-Za-z_]\w*", tokens[0]) and tokens[0] not in known:
-            tokens.pop(0)
-        candidate = " ".join(tokens)
-        names = re.findall(r"[A-Za-z_]\w*", candidate)
-        if not names or any(n not in known and n not in ("sum", "for", "in") for n in names):
-            continue
-        if not any(n in {v.name for v in formulation.variables} for n in names):
-            continue
-        best = candidate
-        break
-    return best
+    variables = {v.name for v in formulation.variables}
+    allowed = known | {s.name for s in formulation.sets} | {"sum", "for", "in"}
+    ops = list(re.finditer(r"<=|>=|==", rewritten))
+    if len(ops) != 1:
+        return None
+    op = ops[0]
+    left = re.search(r"[\w\[\],\s.*+\-()]*$", rewritten[: op.start()])
+    right = re.match(r"[\w\[\],\s.*+\-()]*", rewritten[op.end() :])
+    left_tokens = (left[0] if left else "").split()
+    right_tokens = (right[0] if right else "").split()
+    # Words around the comparison that are not the model's names are the sentence's.
+    while (
+        left_tokens
+        and re.fullmatch(r"[A-Za-z_]\w*:?", left_tokens[0])
+        and (left_tokens[0] not in allowed)
+    ):
+        left_tokens.pop(0)
+    while (
+        right_tokens
+        and re.fullmatch(r"[A-Za-z_]\w*[.!?]?", right_tokens[-1])
+        and (right_tokens[-1].rstrip(".!?") not in allowed)
+    ):
+        right_tokens.pop()
+    lhs, rhs = " ".join(left_tokens), " ".join(right_tokens).rstrip(".!?")
+    if not lhs or not rhs:
+        return None
+    candidate = f"{lhs} {op[0]} {rhs}"
+    names = set(re.findall(r"[A-Za-z_]\w*", candidate))
+    names -= set(re.findall(r"\bfor\s+([A-Za-z_]\w*)\s+in\b", candidate))  # loop indices
+    if not names & variables or not names <= allowed:
+        return None
+    return candidate
 
 
 def _listed(keys: list[str]) -> list[str]:
