@@ -280,7 +280,9 @@ class ChatSession:
     def _offer(self, intent: str, key: str, text: str, targets: list[Target]) -> None:
         """Turn the model's reading of an edit into a question the user confirms with 'yes'."""
         f = self.require_formulation()
-        by_key = {t.key: t for t in targets}
+        by_key: dict[str, Target] = {}
+        for t in targets:  # a number before the constraint of the same name
+            by_key.setdefault(t.key, t)
         target = by_key.get(key)
         if intent == "add_constraint":
             self.clarify(read_add(text, f).question or "Write the constraint to add.")

@@ -72,7 +72,8 @@ class Target:
         name: the formulation element (parameter, constraint or variable name).
         index: the entry of an indexed parameter ("" otherwise).
         current: its value now (None: an absent bound).
-        words: stems naming it (its name's parts, index elements); ``hints`` are weaker ones
+        words: stems of its name's parts, all needed to name it; ``extras`` (index elements)
+            and digits in the name make the naming sharper; ``hints`` are weaker words
             (descriptions, words for the kind).
         numbers: numbers that are part of its name ("2" of ``plant2``): not a new value.
     """
@@ -83,6 +84,7 @@ class Target:
     index: str = ""
     current: float | None = None
     words: tuple[str, ...] = ()
+    extras: tuple[str, ...] = ()
     hints: tuple[str, ...] = ()
     numbers: tuple[str, ...] = field(default=())
 
@@ -178,7 +180,8 @@ def edit_targets(formulation: Formulation) -> list[Target]:
                             param.name,
                             index=str(element),
                             current=float(value),
-                            words=(*words_of(param.name), *words_of(str(element))),
+                            words=tuple(words_of(param.name)),
+                            extras=tuple(words_of(str(element))),
                             hints=hints,
                             numbers=tuple(re.findall(r"\d+", f"{param.name} {element}")),
                         )
@@ -268,7 +271,7 @@ def match_targets(text: str, targets: list[Target]) -> Match:
     scores: list[tuple[float, Target]] = []
     for target in targets:
         own = [w for w in target.words if not w.isdigit()]
-        digits = [w for w in target.words if w.isdigit()]
+        digits = [w for w in target.words if w.isdigit()] + list(target.extras)
         named = bool(own) and all(w in said_set for w in own)
         if not named and not _key_in(target.key, lowered):
             continue
