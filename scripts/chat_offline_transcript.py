@@ -7,6 +7,7 @@ session of `optagent chat --model local` in a pseudo-terminal (ANSI stripped).
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -17,14 +18,14 @@ DOC = ROOT / "docs" / "chat-offline-transcript.md"
 HEAD = """# An offline chat in a terminal
 
 `optagent chat --model local` (the embedded SmolLM2-135M-Instruct on llama.cpp) in a real
-pseudo-terminal at 100 columns, captured by `tests/test_chat_offline_pty.py` and written here by
-`python3 scripts/chat_offline_transcript.py` (ANSI stripped; a spinner's single frame may be
-left where the terminal would erase it). Every turn but one is placed by the rules in
-`agent/chat/_router.py` and costs no model call; turn 6 is left to the model, which may only
-choose among the valid intents and the model's own names (a JSON schema of enums, compiled to a
-llama.cpp grammar), and whose choice can answer or ask back but never edit. The numbers come
-from the solver: the what-if is solved on an edited copy and verified, the why-answer is
-rendered from duals, slacks, reduced costs and HiGHS ranging by `prompts/chat/why.txt`.
+pseudo-terminal at 100 columns, captured by `tests/test_chat_offline_pty.py` and written here
+by `python3 scripts/chat_offline_transcript.py` (ANSI and spinner frames stripped). Every turn
+but one is placed by the rules in `agent/chat/_router.py` and costs no model call; turn 6 is
+left to the model, which may only choose among the valid intents and the model's own names (a
+JSON schema of enums, compiled to a llama.cpp grammar), and whose choice can answer or ask
+back but never edit. The numbers come from the solver: the what-if is solved on an edited
+copy and verified, the why-answer is rendered from duals, slacks, reduced costs and HiGHS
+ranging by `prompts/chat/why.txt`.
 
 ```text
 """
@@ -40,6 +41,9 @@ def main() -> None:
             cwd=ROOT, env=env, check=True,
         )  # fmt: skip
         text = screen.read_text(encoding="utf-8").rstrip()
+    # A spinner redraws its line many times; the terminal shows none of it once the turn ends.
+    text = re.sub(r"[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] [^⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏\n]*", "", text)
+    text = "\n".join(line for line in text.splitlines() if line.strip() or not line)
     DOC.write_text(HEAD + text + "\n```\n", encoding="utf-8")
     print(f"wrote {DOC}")
 

@@ -248,8 +248,9 @@ class ChatSession:
         f = self.state.formulation
         targets = edit_targets(f) + constraint_targets(f)
         try:
+            llm = self.llm  # loads first, under its own spinner
             with self.spinner(f"asking {self.state.model} what this asks for"):
-                choice = decide(self.llm, decided.text, name=f.name, targets=targets)
+                choice = decide(llm, decided.text, name=f.name, targets=targets)
         except LLMError as exc:
             self.clarify(
                 f"I could not tell what you ask for, and the model ({self.state.model}) could not "
@@ -533,8 +534,9 @@ class ChatSession:
             return
         message = prompts.render("chat/phrase", question=question, facts=lines)
         try:
+            llm = self.llm
             with self.spinner(f"{self.state.model} rephrases the computed lines"):
-                text = self.llm.complete([Message("user", message)], max_tokens=160)[0].text
+                text = llm.complete([Message("user", message)], max_tokens=160)[0].text
         except LLMError as exc:
             self.note(f"(the model could not phrase it: {exc})", style="dim")
             return

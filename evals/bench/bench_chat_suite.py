@@ -203,6 +203,7 @@ def _totals(records: list[dict[str, Any]], model: str) -> dict[str, Any]:
         "wrong_edits": wrong,
         "other_failures": n - correct - clarified - wrong,
         "turns_needing_the_model": sum(r["needs_model"] for r in records),
+        "model_turns_correct": sum(r["correct"] for r in records if r["needs_model"]),
         "model_calls": sum(r["model_calls"] for r in records),
         "records": records,
     }
@@ -226,8 +227,9 @@ def main() -> None:
         f"\n{result['correct']}/{result['turns']} turns correct ({result['correct_share']:.1%}) "
         f"over {result['formulations']} formulations; clarifying questions "
         f"{result['clarifying_questions']}; wrong edits {result['wrong_edits']}; other failures "
-        f"{result['other_failures']}; model calls {result['model_calls']} "
-        f"({result['turns_needing_the_model']} turns left to the model), {result['wall_s']} s"
+        f"{result['other_failures']}; model calls {result['model_calls']}; turns left to the "
+        f"model {result['turns_needing_the_model']}, of them correct "
+        f"{result['model_turns_correct']}; {result['wall_s']} s"
     )
     print(f"wrote {args.out}")
 
