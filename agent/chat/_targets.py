@@ -262,8 +262,9 @@ def match_targets(text: str, targets: list[Target]) -> Match:
     """Score each target by the user's words and return the best ones.
 
     A target's own name words count 2 each (all of a multi-part name must be there), an
-    exact compound key in the text (``demand[2]``, ``plant_2``) counts 10, a hint word 1. A
-    target named by no word of its own is left out (a hint alone never picks a target).
+    exact compound key in the text (``demand[2]``, ``plant_2``) counts 10, a hint word 1, and
+    an index element or name digit the text lacks costs 1. A target named by no word of its own
+    is left out (a hint alone never picks a target).
     """
     said = [_ORDINALS.get(w, w) for w in words_of(text) if w not in _STOP]
     said_set = set(said)
@@ -276,6 +277,8 @@ def match_targets(text: str, targets: list[Target]) -> Match:
         if not named and not _key_in(target.key, lowered):
             continue
         score = 2.0 * len(set(own)) + 2.0 * sum(1 for d in digits if d in said_set)
+        if any(d not in said_set for d in digits):
+            score -= 1.0  # "plant3_hours" is named less well than "plant2" by "second plant"
         score += sum(1.0 for h in set(target.hints) if h not in own and _said(h, said_set))
         if re.search(r"[\[._0-9]", target.key) and _key_in(target.key, lowered):
             score += 10.0
