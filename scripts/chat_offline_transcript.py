@@ -15,6 +15,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "chat-offline-transcript.md"
+SPINNER = re.compile(r"[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] [^⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏\n]*")
 HEAD = """# An offline chat in a terminal
 
 `optagent chat --model local` (the embedded SmolLM2-135M-Instruct on llama.cpp) in a real
@@ -42,8 +43,12 @@ def main() -> None:
         )  # fmt: skip
         text = screen.read_text(encoding="utf-8").rstrip()
     # A spinner redraws its line many times; the terminal shows none of it once the turn ends.
-    text = re.sub(r"[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] [^⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏\n]*", "", text)
-    text = "\n".join(line for line in text.splitlines() if line.strip() or not line)
+    lines = []
+    for line in text.splitlines():
+        cleaned = SPINNER.sub("", line)
+        if cleaned.strip() or cleaned == line:
+            lines.append(cleaned)
+    text = "\n".join(lines)
     DOC.write_text(HEAD + text + "\n```\n", encoding="utf-8")
     print(f"wrote {DOC}")
 

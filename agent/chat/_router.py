@@ -379,8 +379,8 @@ def constraint_expression(text: str, formulation: Formulation) -> str | None:
     """The one comparison written in ``text`` whose names are all the model's (variables and
     parameters) and whose numbers are the user's; None when there is none such."""
     rewritten = text
-    for pattern, op in _COMPARE_WORDS:
-        rewritten = pattern.sub(f" {op} ", rewritten)
+    for pattern, symbol in _COMPARE_WORDS:
+        rewritten = pattern.sub(f" {symbol} ", rewritten)
     rewritten = re.sub(r"\s+", " ", rewritten)
     # "at most 5 doors" -> "doors <= 5": a comparison before a number and one name.
     flipped = re.search(r"(<=|>=|==)\s*(-?\d+(?:\.\d+)?)\s+([A-Za-z_]\w*)\b", rewritten)

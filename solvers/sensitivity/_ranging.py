@@ -100,12 +100,12 @@ def lp_ranging(model: Model, binding_rows: list[str] | None = None) -> Ranging:
     wanted = set(binding_rows) if binding_rows is not None else None
     rhs: dict[str, Range] = {}
     now: dict[str, float] = {}
-    for i, row in enumerate(model.rows):
-        if wanted is not None and row.label not in wanted:
+    for i, model_row in enumerate(model.rows):
+        if wanted is not None and model_row.label not in wanted:
             continue
-        rhs[row.label] = (
+        rhs[model_row.label] = (
             _finite(ranging.row_bound_dn.value_[i]),
             _finite(ranging.row_bound_up.value_[i]),
         )
-        now[row.label] = form.rows[i].rhs + 0.0
+        now[model_row.label] = form.rows[i].rhs + 0.0
     return Ranging(objective=objective, rhs=rhs, rhs_now=now)
