@@ -1,8 +1,9 @@
 """Small structured edits of a formulation, applied deterministically.
 
-A what-if ("what if labor is 120 hours?") changes a parameter, a bound or a constraint; the
-rest of the model stays as it is. ``Edit`` is also the schema a model fills when the rules in
-``_router`` cannot read the request, so a model's edit is checked and applied by this code.
+A what-if ("what if labor is 120 hours?") changes a parameter, a bound, a right-hand side, an
+objective coefficient or a constraint; the rest of the model stays as it is. Edits come from
+the rules in ``_router`` (or a model's choice the user confirmed) and are checked and applied
+by this code, on a copy: a formulation is never changed in place.
 """
 
 from __future__ import annotations
@@ -72,7 +73,7 @@ class Edit(BaseModel):
 
 
 class EditPlan(BaseModel):
-    """What a model returns for a follow-up: the edits, in order."""
+    """A list of edits in order (the shape a capable endpoint may be asked to fill)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
