@@ -29,10 +29,8 @@ FORMULATION = json.dumps(
         ],
     }
 )
-EDIT = json.dumps(
-    {"edits": [{"op": "replace_constraint", "name": "plant2", "expression": "2*windows <= 14"}]}
-)
-PHRASING = "Doors stay below 4 because plant 3 is full."
+PHRASING = "Doors stay low because plant2 and plant3 are full."
+DECIDE_WHY = '{"intent": "why", "target": "plant3"}'
 
 
 def _chat(server: FakeOpenAIServer, tmp_path: Path, turns: list[str]) -> tuple[str, dict]:
@@ -56,10 +54,10 @@ def _chat(server: FakeOpenAIServer, tmp_path: Path, turns: list[str]) -> tuple[s
     return " ".join(result.stdout.split()), state
 
 
-def test_new_problem_then_whatif_edits_instead_of_reformulating(
+def test_new_problem_then_whatifs_edit_instead_of_reformulating(
     fake_openai_server: FakeOpenAIServer, tmp_path: Path
 ) -> None:
-    fake_openai_server.set_replies([FORMULATION, EDIT, PHRASING])
+    fake_openai_server.set_replies([FORMULATION, PHRASING])
     stdout, state = _chat(
         fake_openai_server,
         tmp_path,
@@ -71,23 +69,14 @@ def test_new_problem_then_whatif_edits_instead_of_reformulating(
         ],
     )
     requests = fake_openai_server.requests
-    # formulate (1), the model's edit (2), the phrasing of the computed answer (3); the second
-    # what-if is read by the rules and costs no call.
-    assert len(requests) == 3
-    first = json.dumps(requests[0].body["messages"])
-    edit_request = json.dumps(requests[1].body["messages"])
-    assert "Maximize profit" in first
-    assert "The user's request: what if the second plant had 14 hours instead?" in edit_request
-    assert "smallest list of edits" in edit_request
-    assert "Maximize profit" not in edit_request  # the problem text is not formulated again
-    schema = requests[1].body["response_format"]["json_schema"]["schema"]
-    assert "edits" in schema["properties"]
-    assert requests[2].body.get("stream") is True
-
-    assert "edited (by the model" in stdout and "2*windows <= 12 -> 2*windows <= 14" in stdout
-    assert "checked and applied by code" in stdout
-    assert "edited (by rules, no model call)" in stdout and "plant3_hours: 18 -> 20" in stdout
-    assert "what changed" in stdout
+    # formulate (1) and the phrasing of the computed answer (2); both what-ifs are read by the
+    # rules (the second plant's right-hand side, a named parameter) and cost no call.
+    assert len(requests) == 2
+    assert "Maximize profit" in json.dumps(requests[0].body["messages"])
+    assert "Maximize profit" not in json.dumps(requests[1].body["messages"])
+    assert "what if (by rules: a what-if on plant2; no model call)" in stdout
+    assert "plant2: right-hand side 12 -> 14" in stdout and "plant3_hours: 18 -> 20" in stdout
+    assert "what changed" in stdout and "verified against every constraint" in stdout
     assert "why (computed from the solution)" in stdout and PHRASING in stdout
 
     routes = [t["route"] for t in state["turns"]]
@@ -99,20 +88,19 @@ def test_new_problem_then_whatif_edits_instead_of_reformulating(
     # plant2: windows <= 7; plant3: 3 doors + 2 windows <= 20 -> doors = 2, objective 41.
     assert abs(state["solution"]["objective"] - 41.0) < 1e-6
     assert abs(state["previous"]["objective"] - 39.0) < 1e-6
+    assert len(state["undo"]) == 2
     transcript = (tmp_path / "session" / "transcript.md").read_text(encoding="utf-8")
     assert "## Turn 2 (edit," in transcript and "> what if the second plant" in transcript
 
 
-def test_unusable_model_edit_is_reported_and_the_model_kept(
+def test_a_rephrasing_with_a_number_not_in_the_facts_is_dropped(
     fake_openai_server: FakeOpenAIServer, tmp_path: Path
 ) -> None:
-    fake_openai_server.set_replies([FORMULATION, "I think you should buy more windows."])
-    stdout, state = _chat(
-        fake_openai_server, tmp_path, [PROBLEM, "what if the second plant had 14 hours?"]
-    )
-    assert "did not return a usable edit" in stdout and "formulation is unchanged" in stdout
-    constraints = {c["name"]: c["expression"] for c in state["formulation"]["constraints"]}
-    assert constraints["plant2"] == "2*windows <= 12"
+    fake_openai_server.set_replies([FORMULATION, "Doors are 7 because windows pay 11."])
+    stdout, state = _chat(fake_openai_server, tmp_path, [PROBLEM, "why are doors below 4?"])
+    assert "why (computed from the solution)" in stdout
+    assert "the model's rephrasing was dropped" in stdout
+    assert "pay 11" not in stdout
     assert abs(state["solution"]["objective"] - 36.0) < 1e-6
 
 
@@ -126,14 +114,20 @@ def test_model_that_cannot_formulate_is_reported_honestly(
     assert state["formulation"] is None
 
 
-def test_unsure_turn_is_classified_by_the_model(
+def test_unsure_turn_is_a_choice_among_enums(
     fake_openai_server: FakeOpenAIServer, tmp_path: Path
 ) -> None:
-    fake_openai_server.set_replies([FORMULATION, '{"intent": "explain"}', PHRASING])
+    fake_openai_server.set_replies([FORMULATION, DECIDE_WHY, PHRASING])
     stdout, state = _chat(fake_openai_server, tmp_path, [PROBLEM, "tell me about plant3"])
-    assert "(the model openai:fake@" in stdout and "read this as: explain)" in stdout
-    assert "why (computed from the solution)" in stdout
-    assert [t["route"] for t in state["turns"]] == ["new_problem", "unsure->explain"]
+    schema = fake_openai_server.requests[1].body["response_format"]["json_schema"]["schema"]
+    assert "whatif" in schema["properties"]["intent"]["enum"]
+    assert schema["properties"]["target"]["enum"] == [
+        "plant3_hours", "doors", "windows", "plant1", "plant2",
+        "doors.upper", "doors.lower", "windows.upper", "windows.lower", "plant3", "none",
+    ]  # fmt: skip
+    assert "read this as: why, about plant3)" in stdout
+    assert "why (computed from the solution)" in stdout and "plant3 binds" in stdout
+    assert [t["route"] for t in state["turns"]] == ["new_problem", "unsure->why"]
 
 
 def test_optimize_a_prompt_from_the_chat(
@@ -159,16 +153,22 @@ def test_optimize_a_prompt_from_the_chat(
     assert (run / "result.json").is_file() and (run / "report.md").is_file()
 
 
-def test_refused_model_edit_and_a_short_new_problem_are_reported(
+def test_a_model_chosen_edit_is_asked_back_and_a_short_new_problem_refused(
     fake_openai_server: FakeOpenAIServer, tmp_path: Path
 ) -> None:
-    bad_edit = json.dumps({"edits": [{"op": "set_parameter", "name": "plant2", "value": 14}]})
-    fake_openai_server.set_replies([FORMULATION, bad_edit, '{"intent": "new_problem"}'])
-    stdout, state = _chat(
-        fake_openai_server, tmp_path, [PROBLEM, "what if the second plant had 14 hours?", "more"]
+    fake_openai_server.set_replies(
+        [
+            FORMULATION,
+            '{"intent": "whatif", "target": "plant2"}',
+            '{"intent": "new_problem", "target": "none"}',
+        ]
     )
-    assert "proposed: set_parameter plant2 = 14.0. That edit could not be applied" in stdout
-    assert "no parameter named 'plant2' (the model has: plant3_hours)" in stdout
-    assert "too short to be a whole problem, so nothing was formulated" in stdout
+    stdout, state = _chat(
+        fake_openai_server, tmp_path, [PROBLEM, "could the second shop get 14", "more"]
+    )
+    assert "Do you mean: set the right-hand side of constraint plant2 (now 12) to 14?" in stdout
+    assert "I am not sure what you ask for" in stdout
     assert len(fake_openai_server.requests) == 3  # no second formulation
     assert state["formulation"]["name"] == "wyndor"
+    constraints = {c["name"]: c["expression"] for c in state["formulation"]["constraints"]}
+    assert constraints["plant2"] == "2*windows <= 12"  # offered, not applied

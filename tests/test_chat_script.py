@@ -53,7 +53,8 @@ def test_stdin_turns_answer_on_stdout(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "you> /solve" in out and "710" in out
-    assert "edited (by rules, no model call)" in out and "capacity: 35 -> 30" in out
+    assert "what if (by rules: a what-if on capacity; no model call)" in out
+    assert "capacity: 35 -> 30" in out and "verified against every constraint" in out
     # The LP has many optimal vertices (making early and storing ties with making later), and
     # HiGHS versions pick different ones: assert what every optimum shares. Capacity 30 moves
     # production around at the same cost, and period 3 (demand 40) must borrow from earlier.

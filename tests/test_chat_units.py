@@ -46,7 +46,8 @@ def planning():
             "Maximize profit.",
             "new_problem",
         ),
-        ("hello there", "unsure"),
+        ("hello there", "greeting"),
+        ("tell me about plant capacity", "unsure"),
     ],
 )
 def test_routing_rules(planning, text: str, kind: str) -> None:

@@ -35,6 +35,10 @@ DOCUMENTED: dict[tuple[str, str], str] = {
         "Settings.budget builds a Budget late (and names it for typing); agent.llm reads the "
         "settings"
     ),
+    ("solvers.sensitivity", "solvers.backends"): (
+        "lp_ranging solves the backends' linear form with HiGHS, imported inside the function "
+        "(the backends build Sensitivity when they load)"
+    ),
     ("agent.tune", "evals.synthetic"): (
         "the LoRA data comes from the eval generator's engine, imported inside run_recipe only "
         "(docs/architecture.md)"

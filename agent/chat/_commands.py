@@ -63,8 +63,9 @@ def _help(session: ChatSession, arg: str) -> None:
     session.show(table)
     session.note(
         "Anything else is a turn in words: a new problem (formulated and solved), a what-if "
-        "(edits the current model and re-solves), a question such as 'why is x zero?', or "
-        "'optimize the prompt \"...\" on FILE'."
+        "(edits a copy of the current model, re-solves it and shows what changed), 'remove "
+        "CONSTRAINT', 'add constraint EXPRESSION', a question such as 'why is x zero?', "
+        "'solve', 'undo', or 'optimize the prompt \"...\" on FILE'. 'hello' shows examples."
     )
 
 
@@ -114,7 +115,12 @@ def _set(session: ChatSession, arg: str) -> None:
 
 
 def _solve(session: ChatSession, arg: str) -> None:
+    session.action = "solve"
     session.solve()
+
+
+def _undo(session: ChatSession, arg: str) -> None:
+    session.undo()
 
 
 def _why(session: ChatSession, arg: str) -> None:
@@ -235,9 +241,13 @@ COMMANDS: dict[str, Command] = {
         _set,
     ),
     "solve": Command("/solve", "solve the current formulation and show what changed", _solve),
+    "undo": Command(
+        "/undo", "take back the last what-if (formulation and solutions, as before it)", _undo
+    ),
     "why": Command(
-        "/why [VARIABLE]",
-        "explain the optimum from binding constraints, duals, slacks and reduced costs",
+        "/why [NAME]",
+        "explain the optimum (or the infeasibility) from binding constraints, duals, slacks, "
+        "reduced costs and allowable ranges",
         _why,
     ),
     "save": Command("/save [PATH]", "write the session (also to PATH)", _save),

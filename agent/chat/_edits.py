@@ -1,8 +1,9 @@
 """Small structured edits of a formulation, applied deterministically.
 
-A what-if ("what if labor is 120 hours?") changes a parameter, a bound or a constraint; the
-rest of the model stays as it is. ``Edit`` is also the schema a model fills when the rules in
-``_router`` cannot read the request, so a model's edit is checked and applied by this code.
+A what-if ("what if labor is 120 hours?") changes a parameter, a bound, a right-hand side, an
+objective coefficient or a constraint; the rest of the model stays as it is. Edits come from
+the rules in ``_router`` (or a model's choice the user confirmed) and are checked and applied
+by this code, on a copy: a formulation is never changed in place.
 """
 
 from __future__ import annotations
@@ -23,7 +24,13 @@ from solvers.formulation import (
 )
 
 EditOp = Literal[
-    "set_parameter", "set_bound", "add_constraint", "remove_constraint", "replace_constraint"
+    "set_parameter",
+    "set_bound",
+    "set_rhs",
+    "set_objective_coefficient",
+    "add_constraint",
+    "remove_constraint",
+    "replace_constraint",
 ]
 
 
@@ -36,6 +43,9 @@ class Edit(BaseModel):
 
     ``set_parameter``: ``name``, optional ``index`` ("2" or "1,a"), ``value``.
     ``set_bound``: variable ``name``, ``bound`` (lower or upper), ``value`` (null: no bound).
+    ``set_rhs``: constraint ``name`` whose right-hand side is a number, the new ``value``.
+    ``set_objective_coefficient``: variable ``name`` (a scalar with a literal coefficient in
+    the objective), the new ``value``.
     ``add_constraint`` / ``replace_constraint``: ``name``, ``expression``, optional ``for_all``.
     ``remove_constraint``: ``name``.
     """
@@ -55,7 +65,7 @@ class Edit(BaseModel):
         target = self.name + (f"[{self.index}]" if self.index else "")
         if self.op == "set_bound":
             target += f".{self.bound or '?'}"
-        if self.op in ("set_parameter", "set_bound"):
+        if self.op in ("set_parameter", "set_bound", "set_rhs", "set_objective_coefficient"):
             return f"{self.op} {target} = {self.value}"
         if self.op == "remove_constraint":
             return f"{self.op} {target}"
@@ -63,7 +73,7 @@ class Edit(BaseModel):
 
 
 class EditPlan(BaseModel):
-    """What a model returns for a follow-up: the edits, in order."""
+    """A list of edits in order (the shape a capable endpoint may be asked to fill)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -168,6 +178,10 @@ def _apply(data: dict[str, Any], edit: Edit) -> str:
         return _set_parameter(data, edit)
     if edit.op == "set_bound":
         return _set_bound(data, edit)
+    if edit.op == "set_rhs":
+        return _set_rhs(data, edit)
+    if edit.op == "set_objective_coefficient":
+        return _set_objective_coefficient(data, edit)
     constraints: list[dict[str, Any]] = data["constraints"]
     names = [c["name"] for c in constraints]
     if edit.op == "remove_constraint":
@@ -258,6 +272,48 @@ def _set_bound(data: dict[str, Any], edit: Edit) -> str:
     old = var.get(edit.bound)
     var[edit.bound] = None if edit.value is None else _plain(edit.value)
     return f"{edit.name}.{edit.bound}: {_num(old)} -> {_num(var[edit.bound])}"
+
+
+def _set_rhs(data: dict[str, Any], edit: Edit) -> str:
+    from agent.chat._targets import numeric, split_comparison
+
+    names = [c["name"] for c in data["constraints"]]
+    if edit.name not in names:
+        raise EditError(_unknown("constraint", edit.name, names))
+    row = data["constraints"][names.index(edit.name)]
+    split = split_comparison(row["expression"])
+    if split is None or numeric(split[2]) is None or row.get("for_all"):
+        raise EditError(
+            f"constraint {edit.name} ({row['expression']}) has no single numeric right-hand "
+            "side; replace the constraint instead"
+        )
+    if edit.value is None:
+        raise EditError(f"set_rhs {edit.name!r} needs a number")
+    left, op, right = split
+    row["expression"] = f"{left} {op} {_num(_plain(edit.value))}"
+    return f"{edit.name}: right-hand side {right} -> {_num(_plain(edit.value))}"
+
+
+def _set_objective_coefficient(data: dict[str, Any], edit: Edit) -> str:
+    from agent.chat._targets import coefficient_term, objective_coefficient
+
+    expression = data["objective"]["expression"]
+    old = objective_coefficient(expression, edit.name)
+    if old is None:
+        raise EditError(
+            f"{edit.name} has no single literal coefficient in the objective ({expression}); "
+            "edit the parameter that holds it, or the objective by hand (/edit)"
+        )
+    if edit.value is None:
+        raise EditError(f"set_objective_coefficient {edit.name!r} needs a number")
+    new = _num(_plain(edit.value))
+    term = coefficient_term(expression, edit.name)
+    assert term is not None  # objective_coefficient found it
+    lead = " " if term.start() > 0 else ""
+    data["objective"]["expression"] = (
+        f"{expression[: term.start()]}{lead}{new}*{edit.name}{expression[term.end() :]}"
+    )
+    return f"objective coefficient of {edit.name}: {_num(old)} -> {new}"
 
 
 def _plain(value: float) -> float | int:

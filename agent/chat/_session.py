@@ -11,16 +11,24 @@ import json
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
 from rich.console import Console, RenderableType
 from rich.markup import escape
+from rich.text import Text
 
 import prompts
+from agent.chat._decide import NO_TARGET, decide
 from agent.chat._diff import compare_solutions
-from agent.chat._edits import Edit, EditError, EditPlan, apply_edits
-from agent.chat._explain import explain_solution, subject_labels
+from agent.chat._edits import Edit, EditError, apply_edits
+from agent.chat._examples import greeting_examples
+from agent.chat._explain import (
+    constraint_labels,
+    explain_solution,
+    fmt,
+    rephrasing_ok,
+    subject_labels,
+)
 from agent.chat._render import (
     answer_renderables,
     change_renderables,
@@ -28,9 +36,10 @@ from agent.chat._render import (
     lines_renderable,
     solution_renderables,
 )
-from agent.chat._router import Route, route
+from agent.chat._router import SHORTEST_PROBLEM, Route, read_add, read_remove, read_whatif, route
 from agent.chat._state import ChatState, Turn
 from agent.chat._store import SessionStore, read_session
+from agent.chat._targets import Target, constraint_targets, edit_targets, free_numbers
 from agent.config import Settings
 from agent.errors import ConfigError, DataError, LLMError, OptagentError
 from agent.llm import LLM, Message, UsageMeter
@@ -44,16 +53,10 @@ from solvers.formulation import (
 )
 
 TRANSCRIPT_WIDTH = 100
-# Fewer words than this cannot state a problem with its data, whatever a model classifies.
-SHORTEST_PROBLEM = 12
+MAX_UNDO = 20
+# Specs of models too small to rephrase reliably: their explanations stay the template's.
+OFFLINE_SPECS = ("local", "local-base", "llamacpp:", "hf:")
 LLMFactory = Callable[[str, UsageMeter], LLM]
-
-
-class _Intent(BaseModel):
-    """What the model reads an unclear turn as (the schema of ``prompts/chat/route``)."""
-
-    model_config = ConfigDict(extra="forbid")
-    intent: Literal["new_problem", "edit", "explain"]
 
 
 class ChatSession:
@@ -68,7 +71,9 @@ class ChatSession:
             one; the default loads the spec with the settings' cache).
         time_limit: solver seconds per solve.
         max_rounds: formulation attempts per new problem.
-        phrase: let the model rephrase computed explanations (streamed) after the facts.
+        phrase: let the model rephrase computed explanations after the facts (a rephrasing
+            that names a number or name the facts lack is dropped); None: only for models
+            that are not embedded (``OFFLINE_SPECS``), whose templates read well enough.
 
     Raises:
         ConfigError: a bad option.
@@ -84,7 +89,7 @@ class ChatSession:
         llm_factory: LLMFactory | None = None,
         time_limit: float | None = 30.0,
         max_rounds: int = 3,
-        phrase: bool = True,
+        phrase: bool | None = None,
     ) -> None:
         if time_limit is not None and time_limit <= 0:
             raise ConfigError(f"--time-limit must be positive, got {time_limit}")
@@ -98,7 +103,11 @@ class ChatSession:
             self.state.model = settings.model
         self.time_limit = time_limit
         self.max_rounds = max_rounds
-        self.phrase = phrase
+        self.phrase = (
+            phrase if phrase is not None else not self.state.model.startswith(OFFLINE_SPECS)
+        )
+        self._pending: list[Edit] = []
+        self.action = ""  # what the last turn did: greeting, solve, edit, clarify, explain...
         self.usage = UsageMeter(settings.budget)
         self._factory = llm_factory or _default_factory(settings)
         self._llm: LLM | None = None
@@ -172,6 +181,7 @@ class ChatSession:
         self._record.seek(0)
         self._record.truncate()
         self._route = ""
+        self.action = ""
         try:
             self._dispatch(text)
         except (OptagentError, SolverError) as exc:
@@ -201,61 +211,138 @@ class ChatSession:
 
         decided = route(text, self.state.formulation)
         self._route = decided.kind
+        offered, self._pending = self._pending, []  # an offer holds for the next turn only
         if decided.kind == "command":
             self._route = "command " + text.split()[0]
+            self.action = "command"
             run_command(self, text)
         elif decided.kind == "optimize_prompt":
             from agent.chat._optimize import optimize_turn
 
             optimize_turn(self, decided)
+        elif decided.kind == "greeting":
+            self.greet()
+        elif decided.kind == "solve":
+            self.action = "solve"
+            self.solve()
+        elif decided.kind == "undo":
+            self.undo()
+        elif decided.kind == "confirm":
+            self.confirm(offered)
         elif decided.kind == "new_problem":
             self.formulate(text)
         elif decided.kind == "explain":
             self.explain(text, use_model=True)
         elif decided.kind == "edit":
             self.edit(decided)
+        elif decided.kind == "clarify":
+            self.clarify(decided.question)
         else:
             self._unsure(decided)
 
     def _unsure(self, decided: Route) -> None:
-        """No rule decided: ask the model for the intent, honestly say so when it fails."""
+        """No rule decided: the model chooses an intent and a target among the valid ones
+        (a schema of enums, a grammar on llama.cpp). Its choice routes questions and answers;
+        an edit it implies is offered back as a question, never applied."""
         assert self.state.formulation is not None
         f = self.state.formulation
-        summary = f"{len(f.variables)} variables, {len(f.constraints)} constraints"
-        message = prompts.render("chat/route", name=f.name, summary=summary, text=decided.text)
+        targets = edit_targets(f) + constraint_targets(f)
         try:
-            reply = self.llm.complete([Message("user", message)], schema=_Intent, max_tokens=32)[0]
-            intent = _Intent.model_validate(reply.parsed).intent
-        except (LLMError, ValidationError) as exc:
-            self.note(
-                f"I could not tell whether this is a new problem, a change or a question, and "
-                f"the model ({self.state.model}) could not either ({exc}). Rephrase, or use "
-                "/help for commands.",
-                style="yellow",
+            llm = self.llm  # loads first, under its own spinner
+            with self.spinner(f"asking {self.state.model} what this asks for"):
+                choice = decide(llm, decided.text, name=f.name, targets=targets)
+        except LLMError as exc:
+            self.clarify(
+                f"I could not tell what you ask for, and the model ({self.state.model}) could not "
+                f"either ({exc}). Rephrase, or say 'help'."
             )
             return
-        self.note(f"(the model {self.state.model} read this as: {intent})", style="dim")
-        self._route = f"unsure->{intent}"
-        if intent == "new_problem" and len(decided.text.split()) < SHORTEST_PROBLEM:
-            self.note(
-                "That is too short to be a whole problem, so nothing was formulated: describe "
-                "the problem with its numbers, ask 'why ...?' or 'what if ...?', or see /help.",
-                style="yellow",
-            )
-            return
-        if intent == "new_problem":
-            self.formulate(decided.text)
-        elif intent == "explain":
+        about = f", about {choice.target}" if choice.target != NO_TARGET else ""
+        read = f"{choice.intent}{about}"
+        self.note(f"(the model {self.state.model} read this as: {read})", style="dim")
+        self._route = f"unsure->{choice.intent}"
+        if choice.intent == "greeting":
+            self.greet()
+        elif choice.intent == "solve":
+            self.action = "solve"
+            self.solve()
+        elif choice.intent == "why":
             self.explain(decided.text, use_model=True)
+        elif choice.intent == "new_problem" and len(decided.text.split()) >= SHORTEST_PROBLEM:
+            self.formulate(decided.text)
+        elif choice.intent in ("whatif", "add_constraint", "remove_constraint"):
+            self._offer(choice.intent, choice.target, decided.text, targets)
         else:
-            self.edit(decided)
+            self.clarify(
+                "I am not sure what you ask for. Ask 'what if NAME is VALUE?', 'why is NAME "
+                "zero?', 'remove CONSTRAINT', 'add constraint EXPRESSION', or say 'help'."
+            )
+
+    def _offer(self, intent: str, key: str, text: str, targets: list[Target]) -> None:
+        """Turn the model's reading of an edit into a question the user confirms with 'yes'."""
+        f = self.require_formulation()
+        by_key: dict[str, Target] = {}
+        for t in targets:  # a number before the constraint of the same name
+            by_key.setdefault(t.key, t)
+        target = by_key.get(key)
+        if intent == "add_constraint":
+            self.clarify(read_add(text, f).question or "Write the constraint to add.")
+            return
+        if intent == "remove_constraint":
+            names = [c.name for c in f.constraints]
+            if target is not None and target.kind != "constraint":
+                target = by_key.get(target.name) if target.name in names else None
+            if target is None or target.kind != "constraint":
+                self.clarify(read_remove(text, f).question)
+                return
+            self._pending = [target.edit(0.0)]
+            self.clarify(f"Do you mean: remove constraint {target.key}? Say 'yes' to do it.")
+            return
+        numbers = free_numbers(text, target)
+        if target is None or target.kind == "constraint" or len(numbers) != 1:
+            asked = read_whatif(text, f).question
+            self.clarify(asked or "Which number should change, and to what?")
+            return
+        self._pending = [target.edit(numbers[0])]
+        self.clarify(
+            f"Do you mean: set {target.describe()} to {fmt(numbers[0])}? Say 'yes' to do it, "
+            f"or 'what if NAME is VALUE' with another name."
+        )
+
+    def clarify(self, question: str) -> None:
+        """Ask back instead of guessing; the model is left unchanged."""
+        self.action = "clarify"
+        self.show(lines_renderable("to be sure:", [question]))
+
+    def greet(self) -> None:
+        """What the chat can do, with examples built from the loaded model's own names."""
+        self.action = "greeting"
+        f = self.state.formulation
+        examples: list[str] = []
+        if f is not None:
+            examples = greeting_examples(f, self.state.solution)
+        text = prompts.render(
+            "chat/greeting",
+            name=f.name if f is not None else "",
+            solved=self.state.solution is not None and not self.state.stale,
+            examples=examples,
+        )
+        self.show(Text(text))
+
+    def confirm(self, pending: list[Edit]) -> None:
+        """'yes' right after a question that offered one edit: apply it."""
+        if not pending:
+            self.note("There is nothing to confirm: no edit was offered.", style="yellow")
+            return
+        self._route = "edit (confirmed)"
+        self.whatif(pending, source="offered, confirmed by you")
 
     # -- the routes ----------------------------------------------------------------------
-
     def formulate(self, text: str) -> None:
         """A new problem in words: the formulation agent formulates, solves and verifies."""
         from agent.formulate import solve as formulate
 
+        self.action = "new_problem"
         llm = self.llm
         folder = self.store.run_dir / f"formulate-{len(self.state.turns) + 1}"
         with self.spinner(f"formulating with {llm.spec} (up to {self.max_rounds} rounds)"):
@@ -289,6 +376,7 @@ class ChatSession:
         self.state.formulation = adopted
         self.state.answer = answer.to_dict()
         self.state.edits = []
+        self.state.undo = []
         self.state.solution = self.state.previous = None
         self.solve(show=False)
         if not answer.ok:
@@ -330,6 +418,7 @@ class ChatSession:
         self.state.previous = self.state.solution
         self.state.solution = solution
         self.state.solved_formulation = formulation.model_dump(mode="json")
+        self.state.diagnosis = diagnosis.to_dict() if diagnosis is not None else None
         return solution
 
     def require_formulation(self) -> Formulation:
@@ -351,59 +440,81 @@ class ChatSession:
         return notes
 
     def edit(self, decided: Route) -> None:
-        """A follow-up: edit the current formulation (rules first, then the model), re-solve
-        and show what changed. Never re-formulates from scratch."""
+        """A what-if the rules read: edit a copy, re-solve, verify, show what changed."""
+        self.require_formulation()
+        if not decided.edits:  # a follow-up before any model exists
+            self.require_formulation()
+            return
+        self.whatif(decided.edits, source=f"by rules: {decided.reason}; no model call")
+
+    def whatif(self, edits: list[Edit], *, source: str) -> None:
+        """Apply ``edits`` to a copy of the formulation, solve it, verify it and show the
+        difference from the solve before (objective, values, binding constraints). The state
+        before is kept for ``/undo``; an edit that cannot be applied changes nothing."""
         formulation = self.require_formulation()
-        edits = decided.edits
-        source = "by rules, no model call"
-        if not edits:
-            edits = self._model_edits(decided.text, formulation)
-            if not edits:
-                return
-            source = f"by the model {self.state.model}, checked and applied by code"
+        if self.state.solution is None or self.state.stale:
+            self.solve(show=False)  # the baseline the difference is taken against
         try:
-            self.apply(edits, source=source)
+            edited, notes = apply_edits(formulation, edits)
         except EditError as exc:
-            proposed = ""
-            if not decided.edits:
-                asked = "; ".join(e.describe() for e in edits)
-                proposed = f"The model ({self.state.model}) proposed: {asked}. "
+            self.action = "refused"
             self.note(
-                f"{proposed}That edit could not be applied: {exc}. The formulation is "
-                "unchanged; use /set NAME=VALUE or /edit.",
+                f"That edit could not be applied: {exc}. The formulation is unchanged.",
                 style="yellow",
             )
             return
-        self.solve()
-
-    def _model_edits(self, text: str, formulation: Formulation) -> list[Edit]:
-        message = prompts.render(
-            "chat/edit",
-            formulation=json.dumps(formulation.model_dump(mode="json"), indent=1),
-            request=text,
+        self.action = "edit"
+        self.state.undo.append(self.state.snapshot("; ".join(notes)))
+        del self.state.undo[:-MAX_UNDO]
+        self.state.formulation = edited
+        self.state.edits.extend(notes)
+        self.show(lines_renderable(f"what if ({source}):", [f"  {n}" for n in notes]))
+        before = self.state.solution
+        with self.spinner("solving the edited copy"):
+            checked = solve_and_check(edited, time_limit=self.time_limit)
+        after = checked.solution
+        ok = checked.report is not None and checked.report.ok
+        verified = "verified" if ok else "NOT verified"
+        status = after.status.value
+        self.note(
+            f"re-solved: {status}"
+            + (f", objective {fmt(after.objective)}" if after.objective is not None else "")
+            + (f" ({verified} against every constraint)" if checked.report is not None else "")
         )
-        with self.spinner(f"asking {self.state.model} for an edit"):
-            try:
-                reply = self.llm.complete(
-                    [Message("user", message)], schema=EditPlan, max_tokens=400
-                )[0]
-                plan = EditPlan.model_validate(reply.parsed)
-            except (LLMError, ValidationError) as exc:
-                self.note(
-                    f"The model ({self.state.model}) did not return a usable edit ({exc}); "
-                    "the formulation is unchanged. Use /set NAME=VALUE or /edit.",
-                    style="yellow",
-                )
-                return []
-        return list(plan.edits)
+        if checked.diagnosis is not None:
+            self.show(f"[yellow]diagnosis:[/] {escape(checked.diagnosis.message)}")
+        assert before is not None
+        self.show(*change_renderables(compare_solutions(before, after)))
+        self.state.previous = before
+        self.state.solution = after
+        self.state.solved_formulation = edited.model_dump(mode="json")
+        self.state.diagnosis = checked.diagnosis.to_dict() if checked.diagnosis else None
+        self.note("/undo takes this back", style="dim")
+
+    def undo(self) -> None:
+        """Go back to the state before the last what-if (formulation and solutions)."""
+        self.action = "undo"
+        if not self.state.undo:
+            self.note("Nothing to undo: no what-if was applied.", style="yellow")
+            return
+        snap = self.state.undo.pop()
+        now = self.state.solution
+        self.state.restore(snap)
+        self.note(f"undone: {snap.get('label', 'the last edit')}")
+        back = self.state.solution
+        if now is not None and back is not None:
+            self.show(*change_renderables(compare_solutions(now, back)))
 
     def explain(self, question: str, *, use_model: bool) -> None:
-        """Answer from the solution: computed facts; the model may only rephrase them."""
-        self.require_formulation()
+        """Answer from the solve: the template's lines; the model may only rephrase them, and
+        a rephrasing naming a number or a name the lines do not hold is dropped."""
+        self.action = "explain"
+        formulation = self.require_formulation()
+        if self.state.solution is None:
+            self.note("(not solved yet: solving first)", style="dim")
+            self.solve(show=False)
         solution = self.state.solution
-        if solution is None:
-            self.note("Nothing is solved yet: /solve first.", style="yellow")
-            return
+        assert solution is not None
         if self.state.stale:
             self.note(
                 "The formulation changed since the last solve; this explains the last solve "
@@ -411,18 +522,33 @@ class ChatSession:
                 style="yellow",
             )
         solved = formulation_from_dict(self.state.solved_formulation or {})
-        subjects = subject_labels(question, solution)
-        facts = explain_solution(solved, solution, subjects=subjects)
-        self.show(lines_renderable("why (computed from the solution):", facts))
-        if use_model and self.phrase:
-            message = prompts.render("chat/phrase", question=question, facts=facts)
-            try:
-                self.stream_text(
-                    f"in words ({self.state.model}; the computed lines above are the answer):",
-                    self.llm.stream([Message("user", message)], max_tokens=160),
-                )
-            except LLMError as exc:
-                self.note(f"(the model could not phrase it: {exc})", style="dim")
+        lines = explain_solution(
+            solved,
+            solution,
+            subjects=subject_labels(question, solution),
+            rows=constraint_labels(question, solution),
+            diagnosis=self.state.diagnosis,
+        )
+        self.show(lines_renderable("why (computed from the solution):", lines))
+        if not (use_model and self.phrase):
+            return
+        message = prompts.render("chat/phrase", question=question, facts=lines)
+        try:
+            llm = self.llm
+            with self.spinner(f"{self.state.model} rephrases the computed lines"):
+                text = llm.complete([Message("user", message)], max_tokens=160)[0].text
+        except LLMError as exc:
+            self.note(f"(the model could not phrase it: {exc})", style="dim")
+            return
+        names = _names(formulation)
+        if text.strip() and rephrasing_ok(text, lines, names):
+            self.show(lines_renderable(f"in words ({self.state.model}):", [text.strip()]))
+        else:
+            self.note(
+                "(the model's rephrasing was dropped: it named a number or a name that the "
+                "computed lines do not hold)",
+                style="dim",
+            )
 
     def reset(self) -> None:
         """Forget the formulation and solutions (the turns stay in the transcript)."""
@@ -458,8 +584,20 @@ class ChatSession:
         self.state.solved_formulation = None
         self.state.answer = None
         self.state.edits = []
+        self.state.undo = []
+        self.state.diagnosis = None
         self.note(f"loaded formulation {path}")
         self.show(*formulation_renderables(formulation))
+
+
+def _names(formulation: Formulation) -> list[str]:
+    """Every name of a formulation (sets, parameters, variables, constraints)."""
+    return [
+        *(x.name for x in formulation.sets),
+        *(x.name for x in formulation.parameters),
+        *(x.name for x in formulation.variables),
+        *(x.name for x in formulation.constraints),
+    ]
 
 
 def _recorder(buffer: io.StringIO) -> Console:

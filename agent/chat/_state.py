@@ -53,6 +53,9 @@ class ChatState:
         edits: every edit applied to the formulation since it was formulated or loaded.
         turns: the finished turns.
         model: the model spec the session uses.
+        diagnosis: ``Diagnosis.to_dict()`` of the last solve when it had no optimum.
+        undo: snapshots taken before each what-if (``snapshot()``), newest last; ``/undo``
+            restores the last one.
     """
 
     formulation: Formulation | None = None
@@ -63,6 +66,32 @@ class ChatState:
     edits: list[str] = field(default_factory=list)
     turns: list[Turn] = field(default_factory=list)
     model: str = ""
+    diagnosis: dict[str, Any] | None = None
+    undo: list[dict[str, Any]] = field(default_factory=list)
+
+    def snapshot(self, label: str) -> dict[str, Any]:
+        """What ``/undo`` restores: the formulation, both solutions and the edits, as JSON."""
+        return {
+            "label": label,
+            "formulation": (
+                self.formulation.model_dump(mode="json") if self.formulation is not None else None
+            ),
+            "solution": self.solution.to_dict() if self.solution is not None else None,
+            "previous": self.previous.to_dict() if self.previous is not None else None,
+            "solved_formulation": self.solved_formulation,
+            "edits": list(self.edits),
+            "diagnosis": self.diagnosis,
+        }
+
+    def restore(self, snap: dict[str, Any]) -> None:
+        """Go back to a ``snapshot()``."""
+        raw = snap.get("formulation")
+        self.formulation = formulation_from_dict(raw) if raw else None
+        self.solution = solution_from_dict(snap["solution"]) if snap.get("solution") else None
+        self.previous = solution_from_dict(snap["previous"]) if snap.get("previous") else None
+        self.solved_formulation = snap.get("solved_formulation")
+        self.edits = [str(e) for e in snap.get("edits", [])]
+        self.diagnosis = snap.get("diagnosis")
 
     @property
     def stale(self) -> bool:
@@ -84,6 +113,8 @@ class ChatState:
             "solved_formulation": self.solved_formulation,
             "answer": self.answer,
             "edits": list(self.edits),
+            "diagnosis": self.diagnosis,
+            "undo": list(self.undo),
             "turns": [t.to_dict() for t in self.turns],
         }
 
@@ -110,6 +141,8 @@ class ChatState:
                 edits=[str(e) for e in data.get("edits", [])],
                 turns=[Turn(**t) for t in data.get("turns", [])],
                 model=str(data.get("model", "")),
+                diagnosis=data.get("diagnosis"),
+                undo=[dict(u) for u in data.get("undo", [])],
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise DataError(

@@ -47,12 +47,14 @@ def chat_command(
         float, typer.Option("--time-limit", help="Solver time limit in seconds.")
     ] = 30.0,
     phrase: Annotated[
-        bool,
+        bool | None,
         typer.Option(
             "--phrase/--no-phrase",
-            help="Let the model rephrase computed explanations (after the computed facts).",
+            help="Let the model rephrase computed explanations after them (dropped when it "
+            "names a number or name they lack). Default: off for local models, on otherwise.",
+            show_default=False,
         ),
-    ] = True,
+    ] = None,
     model: ModelOpt = None,
     max_calls: MaxCallsOpt = None,
     max_tokens: MaxTokensOpt = None,
