@@ -240,3 +240,42 @@ def show(
     plots = sorted((directory / "plots").glob("*.png"))
     for plot in plots:
         console.print(f"plot: {plot}")
+
+
+@app.command("serve")
+@user_errors
+def serve_command(
+    dirs: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Run folders, or folders holding runs (default: runs/). New runs that appear "
+            "in them show up on the next page load."
+        ),
+    ] = None,
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
+    host: Annotated[
+        str,
+        typer.Option(
+            "--host",
+            help="Address to bind. The default serves this machine only; 0.0.0.0 shows your "
+            "runs (prompts, data, replies) to the whole network.",
+        ),
+    ] = "127.0.0.1",
+) -> None:
+    """Watch and compare runs in the browser (needs: pip install 'optagent[serve]').
+
+    Lists runs (kind, model, status, best score, calls, cost). A run page draws the
+    best-so-far curve, which grows while the run is in progress, and the trial table: each
+    candidate, its diff against the previous best and the model's reasoning. Eval runs show
+    accuracy by category and their failures with links to each item's record; trace runs the
+    graph the optimizer saw; /compare puts two runs side by side. Read-only: it never writes
+    into run folders. Works offline (plotly.js comes from the installed plotly package).
+    """
+    from agent.serve import serve
+
+    paths = list(dirs or [Path("runs")])
+    console.print(
+        f"serving {', '.join(map(str, paths))} at [bold]http://{host}:{port}/[/] (Ctrl-C stops)",
+        highlight=False,
+    )
+    serve(paths, host=host, port=port)
