@@ -279,3 +279,36 @@ def serve_command(
         highlight=False,
     )
     serve(paths, host=host, port=port)
+
+
+@app.command("mlflow")
+@user_errors
+def mlflow_command(
+    dirs: Annotated[list[Path], typer.Argument(help="Run folders to log.")],
+    tracking_uri: Annotated[
+        str | None,
+        typer.Option(
+            "--tracking-uri",
+            help="Where to log (default: MLFLOW_TRACKING_URI, else the SQLite database "
+            "./mlruns/mlflow.db with artifacts in ./mlruns/artifacts).",
+        ),
+    ] = None,
+    experiment: Annotated[
+        str, typer.Option("--experiment", help="MLflow experiment (created if missing).")
+    ] = "optagent",
+) -> None:
+    """Log finished runs to MLflow (needs: pip install 'optagent[mlflow]').
+
+    Each run folder becomes one MLflow run: config.json as params, each trial's score and the
+    best-so-far curve as metrics (step = the trial's position in the journal), calls, tokens
+    and cost, and config.json, the best candidate and the plots as artifacts. Any run kind
+    works (opro, prompt, trace, solve, eval, hpo). See them with: mlflow ui --backend-store-uri
+    URI. To log a run while it runs, pass --tracking mlflow to the command that starts it.
+    """
+    from agent.tracking import default_tracking_uri, log_run
+
+    uri = tracking_uri or default_tracking_uri()
+    for directory in dirs:
+        run_id = log_run(directory, tracking_uri=uri, experiment=experiment)
+        console.print(f"{directory}: MLflow run {run_id}", highlight=False)
+    console.print(f"tracking URI: {uri}", highlight=False)
