@@ -5,8 +5,8 @@ progress append trials and sees the chart grow without a reload, then opens a di
 Screenshots go to the test's tmp folder (and to OPTAGENT_SCREENSHOT_DIR when set; the
 README's docs/images/runs-serve.png is the run page from there).
 
-Without the browser the test skips, except in CI (``CI`` or ``OPTAGENT_REQUIRE_BROWSER`` set),
-where it fails: .ci/run installs chromium and chromium-driver with apt-get.
+Without the browser the test skips, except in CI (``CI`` or ``OPTAGENT_REQUIRE_BROWSER`` set;
+.ci/run sets the latter), where it fails: .ci/run installs chromium and chromium-driver.
 """
 
 from __future__ import annotations
@@ -146,7 +146,6 @@ def test_a_live_run_grows_in_the_browser(browser, server, tmp_path: Path) -> Non
         assert driver.find_element(By.ID, "trials").text == str(len(reader.trials))
         chart_y = driver.execute_script("return document.getElementById('curve').data[0].y")
         assert chart_y == [y for _, y in reader.curve()]
-        _shot(driver, tmp_path, "runs-serve")
 
         changed = next(
             i
@@ -155,10 +154,12 @@ def test_a_live_run_grows_in_the_browser(browser, server, tmp_path: Path) -> Non
             and trial.candidate != reader.trials[reader.best_before(i)].candidate
         )
         driver.refresh()  # the trial table is server-rendered: show the new rows
+        WebDriverWait(driver, 60).until(lambda d: d.execute_script(count) == 7)
+        _shot(driver, tmp_path, "runs-serve")
         driver.find_element(By.CSS_SELECTOR, f'a[href="/runs/live-run/trials/{changed}"]').click()
         WebDriverWait(driver, 30).until(lambda d: d.find_elements(By.ID, "diff"))
-        added = [e.text for e in driver.find_elements(By.CSS_SELECTOR, "#diff ins")]
-        removed = [e.text for e in driver.find_elements(By.CSS_SELECTOR, "#diff del")]
+        added = [e.text for e in driver.find_elements(By.CSS_SELECTOR, "#diff pre ins")]
+        removed = [e.text for e in driver.find_elements(By.CSS_SELECTOR, "#diff pre del")]
         assert added and removed
         new = reader.trials[changed].candidate
         old = reader.trials[reader.best_before(changed)].candidate

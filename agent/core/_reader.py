@@ -259,13 +259,12 @@ class RunReader:
             self._curve.append((i + 1, self._correct / (i + 1)))
             self._best.append(prev)
             return
-        if trial.score is not None and (
-            prev is None or self._better(trial.score, self.trials[prev].score)  # type: ignore[arg-type]  # a tracked best always has a score
-        ):
-            prev = i
-            self._curve.append((i, trial.score))
-        elif trial.score is not None and prev is not None:
-            self._curve.append((i, self.trials[prev].score))  # type: ignore[arg-type]  # as above
+        score = trial.score
+        if score is not None:
+            best = None if prev is None else self.trials[prev].score
+            if best is None or self._better(score, best):
+                prev, best = i, score
+            self._curve.append((i, best))
         self._best.append(prev)
 
     # -- derived views -----------------------------------------------------------------

@@ -136,7 +136,10 @@ def create_app(paths: list[Path]) -> Starlette:
         a_id, b_id = request.query_params.get("a"), request.query_params.get("b")
         a = index.get(a_id) if a_id else None
         b = index.get(b_id) if b_id else None
-        both = a is not None and b is not None and a.is_run and b.is_run
+        if a is not None and b is not None and a.is_run and b.is_run:
+            rows, curves = compare_rows(a, b), [curve_payload(a), curve_payload(b)]
+        else:
+            rows, curves = [], []
         return page(
             request,
             "compare.html",
@@ -144,9 +147,9 @@ def create_app(paths: list[Path]) -> Starlette:
             ids=[run_id for run_id, r in all_runs if r.is_run],
             a_id=a_id,
             b_id=b_id,
-            rows=compare_rows(a, b) if both else [],  # type: ignore[arg-type]  # both checks a and b
-            curves=[curve_payload(a), curve_payload(b)] if both else [],  # type: ignore[arg-type]  # as above
-            notes=[] if both or not (a_id or b_id) else ["pick two runs from the list"],
+            rows=rows,
+            curves=curves,
+            notes=[] if rows or not (a_id or b_id) else ["pick two runs from the list"],
         )
 
     async def plot(request: Request) -> Response:
