@@ -56,7 +56,7 @@ TrackingOpt = Annotated[
     typer.Option(
         "--tracking",
         help="Also log the run to an experiment tracker as it runs: 'mlflow' (pip install "
-        "'optagent[mlflow]'). Params, per-trial metrics, the best candidate and plots go to "
+        "'optagent\\[mlflow]'). Params, per-trial metrics, the best candidate and plots go to "
         "MLFLOW_TRACKING_URI, by default the SQLite database ./mlruns/mlflow.db.",
     ),
 ]

@@ -262,7 +262,7 @@ def serve_command(
         ),
     ] = "127.0.0.1",
 ) -> None:
-    """Watch and compare runs in the browser (needs: pip install 'optagent[serve]').
+    """Watch and compare runs in the browser (needs: pip install 'optagent\\[serve]').
 
     Lists runs (kind, model, status, best score, calls, cost). A run page draws the
     best-so-far curve, which grows while the run is in progress, and the trial table: each
@@ -297,7 +297,7 @@ def mlflow_command(
         str, typer.Option("--experiment", help="MLflow experiment (created if missing).")
     ] = "optagent",
 ) -> None:
-    """Log finished runs to MLflow (needs: pip install 'optagent[mlflow]').
+    """Log finished runs to MLflow (needs: pip install 'optagent\\[mlflow]').
 
     Each run folder becomes one MLflow run: config.json as params, each trial's score and the
     best-so-far curve as metrics (step = the trial's position in the journal), calls, tokens

@@ -4,9 +4,12 @@ Writes two synthetic run folders of N trials each (prompt-like candidates, the j
 ``JsonlRunStore`` writes), then fetches every page through the app in-process (Starlette's
 TestClient: the time is the app's work plus a thin in-process transport, no network) and
 reports, per page, the first load (the journal parsed from scratch) and the median and worst
-of the following loads (the reader reads only what was appended).
+of the following loads (the reader reads only what was appended). Each is given as wall time
+and as CPU time of this process: on a machine shared with other work the wall time also
+counts the waits for a core, the CPU time only the app's own work.
 
-Pass: every page under 1 s server time, first loads included.
+Pass: every page under 1 s server time (CPU), first loads included; the wall times are
+reported beside it.
 
 Usage:
     python evals/bench/bench_runs_serve.py --trials 10000 --out bench_runs_serve.json
@@ -82,11 +85,12 @@ def main() -> None:
         }
         rows = {}
         for name, url in pages.items():
-            times = []
+            times, cpu = [], []
             for _ in range(args.repeats + 1):
-                t0 = time.perf_counter()
+                t0, c0 = time.perf_counter(), time.process_time()
                 response = client.get(url)
                 times.append(time.perf_counter() - t0)
+                cpu.append(time.process_time() - c0)
                 assert response.status_code == 200, (url, response.status_code)
             rows[name] = {
                 "url": url,
@@ -94,25 +98,29 @@ def main() -> None:
                 "first_s": times[0],
                 "median_s": statistics.median(times[1:]),
                 "max_s": max(times),
+                "first_cpu_s": cpu[0],
+                "median_cpu_s": statistics.median(cpu[1:]),
+                "max_cpu_s": max(cpu),
             }
-    worst = max(r["max_s"] for r in rows.values())
+    worst = max(r["max_cpu_s"] for r in rows.values())
+    worst_wall = max(r["max_s"] for r in rows.values())
     result = {
         "trials": args.trials,
         "repeats": args.repeats,
         "write_s": written_s,
         "pages": rows,
-        "worst_s": worst,
+        "worst_cpu_s": worst,
+        "worst_wall_s": worst_wall,
         "pass": worst < 1.0,
     }
     width = max(map(len, rows))
-    print(f"{args.trials} trials per run; seconds of server time per page")
-    print(f"{'page':<{width}}  first    median   worst    bytes")
+    print(f"{args.trials} trials per run; seconds per page, CPU (wall)")
+    print(f"{'page':<{width}}  {'first':<15}  {'median':<15}  {'worst':<15}  bytes")
     for name, r in rows.items():
-        print(
-            f"{name:<{width}}  {r['first_s']:.4f}   {r['median_s']:.4f}   {r['max_s']:.4f}   "
-            f"{r['bytes']}"
-        )
-    print(f"worst {worst:.3f} s: {'PASS' if result['pass'] else 'FAIL'} (target < 1 s)")
+        cells = [f"{r[k + '_cpu_s']:.3f} ({r[k + '_s']:.3f})" for k in ("first", "median", "max")]
+        print(f"{name:<{width}}  " + "  ".join(f"{c:<15}" for c in cells) + f"  {r['bytes']}")
+    verdict = "PASS" if result["pass"] else "FAIL"
+    print(f"worst {worst:.3f} s CPU ({worst_wall:.3f} s wall): {verdict} (target < 1 s)")
     if args.out is not None:
         args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
 
