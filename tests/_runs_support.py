@@ -48,7 +48,7 @@ class GatedRun:
         self._done = threading.Event()
 
         def gated(candidate: str) -> float:
-            if self._done.is_set() or not self._gate.acquire(timeout=120):
+            if self._done.is_set() or not self._gate.acquire(timeout=900):
                 raise TimeoutError("the test stopped releasing trials")
             return score(candidate)
 
