@@ -48,8 +48,8 @@ def diff(old: str, new: str) -> tuple[str, list[DiffPiece]]:
     for line in lines:
         if line.startswith(("---", "+++")):
             continue
-        op = {"@": "hunk", "+": "add", "-": "del"}.get(line[:1], "same")
-        out.append(DiffPiece(op, line))
+        kind = {"@": "hunk", "+": "add", "-": "del"}.get(line[:1], "same")
+        out.append(DiffPiece(kind, line))
     return "lines", out
 
 
