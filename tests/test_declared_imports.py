@@ -191,7 +191,7 @@ def test_removing_a_core_dependency_is_caught() -> None:
     assert any(p.startswith("agent/llm/_structured.py:") and "jsonschema" in p for p in problems)
 
 
-@pytest.mark.parametrize("extra", ["hf", "langchain", "ray", "hpo", "bench"])
+@pytest.mark.parametrize("extra", ["hf", "langchain", "ray", "hpo", "bench", "serve", "mlflow"])
 def test_user_extras_exist_and_dev_holds_them(extra: str) -> None:
     """The extras the error messages name exist, and ``dev`` installs everything they do."""
     deps = declared()

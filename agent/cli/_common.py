@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import functools
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 
 import typer
@@ -12,7 +14,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from agent.config import Settings, load_settings
-from agent.errors import OptagentError
+from agent.errors import ConfigError, OptagentError
 from solvers.errors import SolverError
 
 if TYPE_CHECKING:
@@ -48,6 +50,42 @@ MaxTimeOpt = Annotated[
 NoCacheOpt = Annotated[
     bool, typer.Option("--no-cache", help="Do not read or write the response cache.")
 ]
+
+TrackingOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--tracking",
+        help="Also log the run to an experiment tracker as it runs: 'mlflow' (pip install "
+        "'optagent\\[mlflow]'). Params, per-trial metrics, the best candidate and plots go to "
+        "MLFLOW_TRACKING_URI, by default the SQLite database ./mlruns/mlflow.db.",
+    ),
+]
+
+
+@contextmanager
+def tracking(tracker: str | None, run_dir: str | Path | None) -> Iterator[None]:
+    """Follow the run in ``run_dir`` with ``tracker`` (``--tracking``) while the block runs.
+
+    Raises:
+        ConfigError: an unknown tracker.
+        MissingExtraError: its extra is not installed (before the run starts).
+    """
+    if tracker is None or run_dir is None:
+        yield
+        return
+    if tracker != "mlflow":
+        raise ConfigError(f"--tracking {tracker!r}: the one tracker is 'mlflow'")
+    from agent.tracking import follow_run
+
+    with follow_run(run_dir) as logger:
+        yield
+    if logger.error:
+        err_console.print(f"[yellow]MLflow tracking failed[/]: {escape(logger.error)}")
+    else:
+        err_console.print(
+            f"[dim]logged to MLflow run {logger.run_id} at {escape(logger.tracking_uri)}[/]",
+            highlight=False,
+        )
 
 
 def settings_from_flags(

@@ -18,9 +18,11 @@ from agent.cli._common import (
     MaxTokensOpt,
     ModelOpt,
     NoCacheOpt,
+    TrackingOpt,
     console,
     err_console,
     settings_from_flags,
+    tracking,
     user_errors,
 )
 from agent.errors import ConfigError
@@ -131,6 +133,7 @@ def run(
     max_cost: MaxCostOpt = None,
     max_time: MaxTimeOpt = None,
     no_cache: NoCacheOpt = False,
+    tracker: TrackingOpt = None,
 ) -> None:
     """Run a benchmark through the formulation agent; one record per item in OUT."""
     signal.signal(signal.SIGTERM, _interrupt)  # like Ctrl-C: stop workers, keep finished items
@@ -156,16 +159,17 @@ def run(
     if is_prompt_format(fmt):
         from evals.runner import run_prompt_eval
 
-        result = run_prompt_eval(
-            dataset,
-            out=out,
-            model=settings.model,
-            settings=settings,
-            prompt=prompt,
-            selection=selection,
-            resume=resume,
-            progress=not no_progress,
-        )
+        with tracking(tracker, out):
+            result = run_prompt_eval(
+                dataset,
+                out=out,
+                model=settings.model,
+                settings=settings,
+                prompt=prompt,
+                selection=selection,
+                resume=resume,
+                progress=not no_progress,
+            )
     else:
         if prompt is not None:
             raise ConfigError(
@@ -195,23 +199,26 @@ def run(
             method=method,
             cache=str(out / "cache.sqlite") if settings.cache else None,
         )
-        result = run_eval(
-            items,
-            out=out,
-            settings=agent,
-            mode=choice.mode,
-            dataset=str(dataset),
-            dataset_format=fmt,
-            mode_reason=choice.reason,
-            selection=selection,
-            executor=executor or defaults.executor,
-            workers=workers,
-            ray_address=ray_address,
-            budget=settings.budget,
-            item_timeout=_timeout(defaults.item_timeout if item_timeout is None else item_timeout),
-            resume=resume,
-            progress=not no_progress,
-        )
+        with tracking(tracker, out):
+            result = run_eval(
+                items,
+                out=out,
+                settings=agent,
+                mode=choice.mode,
+                dataset=str(dataset),
+                dataset_format=fmt,
+                mode_reason=choice.reason,
+                selection=selection,
+                executor=executor or defaults.executor,
+                workers=workers,
+                ray_address=ray_address,
+                budget=settings.budget,
+                item_timeout=_timeout(
+                    defaults.item_timeout if item_timeout is None else item_timeout
+                ),
+                resume=resume,
+                progress=not no_progress,
+            )
     config, records = load_records(result.directory)
     store = JsonlRunStore(result.directory)
     summary = summarize(config, records, state=store.read_state(), usage=store.read_usage())

@@ -16,9 +16,11 @@ from agent.cli._common import (
     MaxTokensOpt,
     ModelOpt,
     NoCacheOpt,
+    TrackingOpt,
     console,
     err_console,
     settings_from_flags,
+    tracking,
     user_errors,
 )
 
@@ -107,6 +109,7 @@ def hpo_command(
     max_cost: MaxCostOpt = None,
     max_time: MaxTimeOpt = None,
     no_cache: NoCacheOpt = False,
+    tracker: TrackingOpt = None,
 ) -> None:
     """Tune OBJECTIVE_FILE's objective(trial) with an Optuna study whose sampler asks a language
     model (LLAMBO: warm start, target-conditioned candidates, LLM surrogate); TPE does what the
@@ -152,19 +155,20 @@ def hpo_command(
                 best = None
             bar.update(step=trial.number, steps_done=done, best=best, trials=len(study.trials))
 
-        summary = run_study(
-            objective,
-            llm=llm,
-            run_dir=run_dir,
-            n_trials=trials,
-            storage=storage,
-            study_name=study_name,
-            direction=direction,
-            seed=seed,
-            n_jobs=n_jobs,
-            sampler_options=options,
-            on_trial=on_trial,
-        )
+        with tracking(tracker, run_dir):
+            summary = run_study(
+                objective,
+                llm=llm,
+                run_dir=run_dir,
+                n_trials=trials,
+                storage=storage,
+                study_name=study_name,
+                direction=direction,
+                seed=seed,
+                n_jobs=n_jobs,
+                sampler_options=options,
+                on_trial=on_trial,
+            )
     if as_json:
         console.print_json(json.dumps(summary, default=str))
         return

@@ -15,9 +15,11 @@ from agent.cli._common import (
     MaxTokensOpt,
     ModelOpt,
     NoCacheOpt,
+    TrackingOpt,
     console,
     err_console,
     settings_from_flags,
+    tracking,
     user_errors,
 )
 from agent.core import JsonlRunStore
@@ -84,6 +86,7 @@ def _run(
     baseline: bool,
     progress: bool,
     flags: dict[str, Any],
+    tracker: str | None = None,
 ) -> None:
     if resume is not None:
         if not (resume / "config.json").is_file():
@@ -108,16 +111,17 @@ def _run(
         run_dir = runs_dir / (name or f"{kind}-{stamp}")
         llm = _llm(flags, run_dir, None)
     console.print(f"run directory: [bold]{run_dir}[/]  model: {llm.spec}")
-    result = run_showcase(
-        task,
-        llm,
-        opro_settings,
-        run_dir=run_dir,
-        resume=resume is not None,
-        baseline=baseline,
-        progress=progress,
-        extra_config={"model": llm.spec, "budget": llm.usage.budget.to_dict()},
-    )
+    with tracking(tracker, run_dir):
+        result = run_showcase(
+            task,
+            llm,
+            opro_settings,
+            run_dir=run_dir,
+            resume=resume is not None,
+            baseline=baseline,
+            progress=progress,
+            extra_config={"model": llm.spec, "budget": llm.usage.budget.to_dict()},
+        )
     console.print(showcase_table(result))
     opro_arm = result.arms[0]
     if opro_arm.status != "finished":
@@ -195,6 +199,7 @@ def linreg(
     max_cost: MaxCostOpt = None,
     max_time: MaxTimeOpt = None,
     no_cache: NoCacheOpt = False,
+    tracker: TrackingOpt = None,
 ) -> None:
     """Fit y = w*x + b by OPRO: steps to the least-squares optimum, unique pairs explored."""
     _run(
@@ -209,6 +214,7 @@ def linreg(
         baseline=baseline,
         progress=progress,
         flags=_flags(model, max_calls, max_tokens, max_cost, max_time, no_cache),
+        tracker=tracker,
     )
 
 
@@ -234,6 +240,7 @@ def tsp(
     max_cost: MaxCostOpt = None,
     max_time: MaxTimeOpt = None,
     no_cache: NoCacheOpt = False,
+    tracker: TrackingOpt = None,
 ) -> None:
     """Travelling salesman by OPRO: optimality gap against the MILP optimum and heuristics."""
     _run(
@@ -248,6 +255,7 @@ def tsp(
         baseline=baseline,
         progress=progress,
         flags=_flags(model, max_calls, max_tokens, max_cost, max_time, no_cache),
+        tracker=tracker,
     )
 
 

@@ -17,9 +17,11 @@ from agent.cli._common import (
     MaxTokensOpt,
     ModelOpt,
     NoCacheOpt,
+    TrackingOpt,
     console,
     err_console,
     settings_from_flags,
+    tracking,
     user_errors,
 )
 from agent.core import JsonlRunStore
@@ -215,6 +217,7 @@ def optimize(
     max_cost: MaxCostOpt = None,
     max_time: MaxTimeOpt = None,
     no_cache: NoCacheOpt = False,
+    tracker: TrackingOpt = None,
 ) -> None:
     """Optimize a prompt and compare it with the baseline on the held-out test split."""
     started = time.perf_counter()
@@ -281,27 +284,28 @@ def optimize(
         f"run directory: [bold]{run_dir}[/]  task: {prompt_task.name}  method: {spec['method']}"
         f"  model: {llm.spec}  splits: {splits.sizes()}"
     )
-    result = optimize_prompt(
-        prompt_task,
-        splits.train,
-        splits.val,
-        model=llm,
-        optimizer_model=spec.get("optimizer_model"),
-        method=spec["method"],
-        steps=steps if steps is not None else spec.get("steps"),
-        candidates_per_step=spec["candidates"],
-        max_demos=spec["max_demos"],
-        bootstrap=spec["bootstrap"],
-        testset=splits.test,
-        seed=spec["seed"],
-        racing=spec.get("racing", False),
-        min_batch=spec.get("min_batch", 8),
-        run_dir=run_dir,
-        resume=resume is not None,
-        progress=progress,
-        config={"cli": spec},
-        notify=lambda line: err_console.print(f"[dim]{line}[/]") if progress else None,
-    )
+    with tracking(tracker, run_dir):
+        result = optimize_prompt(
+            prompt_task,
+            splits.train,
+            splits.val,
+            model=llm,
+            optimizer_model=spec.get("optimizer_model"),
+            method=spec["method"],
+            steps=steps if steps is not None else spec.get("steps"),
+            candidates_per_step=spec["candidates"],
+            max_demos=spec["max_demos"],
+            bootstrap=spec["bootstrap"],
+            testset=splits.test,
+            seed=spec["seed"],
+            racing=spec.get("racing", False),
+            min_batch=spec.get("min_batch", 8),
+            run_dir=run_dir,
+            resume=resume is not None,
+            progress=progress,
+            config={"cli": spec},
+            notify=lambda line: err_console.print(f"[dim]{line}[/]") if progress else None,
+        )
     wall = time.perf_counter() - started
     console.print(report_table(result, wall_s=wall))
     report = write_report(result, run_dir, wall_s=wall)

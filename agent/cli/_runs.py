@@ -240,3 +240,75 @@ def show(
     plots = sorted((directory / "plots").glob("*.png"))
     for plot in plots:
         console.print(f"plot: {plot}")
+
+
+@app.command("serve")
+@user_errors
+def serve_command(
+    dirs: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Run folders, or folders holding runs (default: runs/). New runs that appear "
+            "in them show up on the next page load."
+        ),
+    ] = None,
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
+    host: Annotated[
+        str,
+        typer.Option(
+            "--host",
+            help="Address to bind. The default serves this machine only; 0.0.0.0 shows your "
+            "runs (prompts, data, replies) to the whole network.",
+        ),
+    ] = "127.0.0.1",
+) -> None:
+    """Watch and compare runs in the browser (needs: pip install 'optagent\\[serve]').
+
+    Lists runs (kind, model, status, best score, calls, cost). A run page draws the
+    best-so-far curve, which grows while the run is in progress, and the trial table: each
+    candidate, its diff against the previous best and the model's reasoning. Eval runs show
+    accuracy by category and their failures with links to each item's record; trace runs the
+    graph the optimizer saw; /compare puts two runs side by side. Read-only: it never writes
+    into run folders. Works offline (plotly.js comes from the installed plotly package).
+    """
+    from agent.serve import serve
+
+    paths = list(dirs or [Path("runs")])
+    console.print(
+        f"serving {', '.join(map(str, paths))} at [bold]http://{host}:{port}/[/] (Ctrl-C stops)",
+        highlight=False,
+    )
+    serve(paths, host=host, port=port)
+
+
+@app.command("mlflow")
+@user_errors
+def mlflow_command(
+    dirs: Annotated[list[Path], typer.Argument(help="Run folders to log.")],
+    tracking_uri: Annotated[
+        str | None,
+        typer.Option(
+            "--tracking-uri",
+            help="Where to log (default: MLFLOW_TRACKING_URI, else the SQLite database "
+            "./mlruns/mlflow.db with artifacts in ./mlruns/artifacts).",
+        ),
+    ] = None,
+    experiment: Annotated[
+        str, typer.Option("--experiment", help="MLflow experiment (created if missing).")
+    ] = "optagent",
+) -> None:
+    """Log finished runs to MLflow (needs: pip install 'optagent\\[mlflow]').
+
+    Each run folder becomes one MLflow run: config.json as params, each trial's score and the
+    best-so-far curve as metrics (step = the trial's position in the journal), calls, tokens
+    and cost, and config.json, the best candidate and the plots as artifacts. Any run kind
+    works (opro, prompt, trace, solve, eval, hpo). See them with: mlflow ui --backend-store-uri
+    URI. To log a run while it runs, pass --tracking mlflow to the command that starts it.
+    """
+    from agent.tracking import default_tracking_uri, log_run
+
+    uri = tracking_uri or default_tracking_uri()
+    for directory in dirs:
+        run_id = log_run(directory, tracking_uri=uri, experiment=experiment)
+        console.print(f"{directory}: MLflow run {run_id}", highlight=False)
+    console.print(f"tracking URI: {uri}", highlight=False)

@@ -19,9 +19,11 @@ from agent.cli._common import (
     MaxTokensOpt,
     ModelOpt,
     NoCacheOpt,
+    TrackingOpt,
     console,
     err_console,
     settings_from_flags,
+    tracking,
     user_errors,
 )
 from agent.core import JsonlRunStore
@@ -112,6 +114,7 @@ def solve_command(
     show_all: Annotated[
         bool, typer.Option("--all", help="Also list variables whose value is zero.")
     ] = False,
+    tracker: TrackingOpt = None,
 ) -> None:
     """Solve a problem in words (the model formulates it) or a formulation JSON file; verify
     the answer independently and explain failures.
@@ -143,7 +146,13 @@ def solve_command(
             raise ConfigError("--resume continues RUN_DIR in place; drop --out and --name")
         run = resume_options(resume, given, model=model)
         _solve_text(
-            run, flags=flags, show=show or [], json_output=json_output, run_dir=resume, resume=True
+            run,
+            flags=flags,
+            show=show or [],
+            json_output=json_output,
+            run_dir=resume,
+            resume=True,
+            tracker=tracker,
         )
         return
     if file is not None:
@@ -166,6 +175,7 @@ def solve_command(
             json_output=json_output,
             run_dir=out or new_run_dir(runs_dir, name),
             resume=False,
+            tracker=tracker,
         )
         return
     if problem:
@@ -287,6 +297,7 @@ def _solve_text(
     json_output: bool,
     run_dir: Path,
     resume: bool,
+    tracker: str | None = None,
 ) -> None:
     """Run the formulation agent in ``run_dir`` and print its answer; exit 1 unless a verified
     optimum."""
@@ -307,18 +318,19 @@ def _solve_text(
         verb = "resuming" if resume else "run directory:"
         err_console.print(f"[dim]{verb} {escape(str(run_dir))}  model: {escape(llm.spec)}[/]")
     try:
-        answer = formulate(
-            run["problem"],
-            model=llm,
-            votes=run["votes"],
-            max_rounds=run["max_rounds"],
-            quantities=run.get("quantities") or None,
-            max_tokens=run["max_tokens"],
-            time_limit=run["time_limit"],
-            method=run["method"],
-            run_dir=run_dir,
-            resume=resume,
-        )
+        with tracking(tracker, run_dir):
+            answer = formulate(
+                run["problem"],
+                model=llm,
+                votes=run["votes"],
+                max_rounds=run["max_rounds"],
+                quantities=run.get("quantities") or None,
+                max_tokens=run["max_tokens"],
+                time_limit=run["time_limit"],
+                method=run["method"],
+                run_dir=run_dir,
+                resume=resume,
+            )
     except (KeyboardInterrupt, LLMError):
         if (run_dir / "trials.jsonl").is_file():
             err_console.print(

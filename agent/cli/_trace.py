@@ -16,9 +16,11 @@ from agent.cli._common import (
     MaxTokensOpt,
     ModelOpt,
     NoCacheOpt,
+    TrackingOpt,
     console,
     err_console,
     llm_from_flags,
+    tracking,
     user_errors,
 )
 from agent.core import JsonlRunStore
@@ -93,6 +95,7 @@ def example(
     max_cost: MaxCostOpt = None,
     max_time: MaxTimeOpt = None,
     no_cache: NoCacheOpt = False,
+    tracker: TrackingOpt = None,
 ) -> None:
     """Run one example as a run in runs/NAME: score before and after, LLM calls and tokens."""
     llm = llm_from_flags(
@@ -125,20 +128,21 @@ def example(
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
         run_dir = runs_dir / (name_ or f"trace-{name}-{stamp}")
     err_console.print(f"[dim]run directory: {run_dir}[/]")
-    result = run_example(
-        name,
-        llm,
-        steps=steps,
-        optimizer=optimizer,
-        n=candidates,
-        seed=seed,
-        allow_in_process=allow_in_process,
-        on_step=progress,
-        run_dir=run_dir,
-        resume=resume is not None,
-        progress=progress_bar,
-        config={"model": llm.spec},
-    )
+    with tracking(tracker, run_dir):
+        result = run_example(
+            name,
+            llm,
+            steps=steps,
+            optimizer=optimizer,
+            n=candidates,
+            seed=seed,
+            allow_in_process=allow_in_process,
+            on_step=progress,
+            run_dir=run_dir,
+            resume=resume is not None,
+            progress=progress_bar,
+            config={"model": llm.spec},
+        )
     console.print(
         f"{name} on {llm.spec}: score before {result.before:.4g}, after {result.after:.4g} "
         f"(higher is better; 0 is perfect) in {result.steps} step(s); "

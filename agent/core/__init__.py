@@ -23,6 +23,7 @@ from agent.core._objective import (
 )
 from agent.core._plots import plot_curves
 from agent.core._progress import PhaseProgress
+from agent.core._reader import RunReader, TrialView, candidate_text, find_runs
 from agent.core._run import Run, RunResult
 from agent.core._session import RunKind, RunSession, config_fingerprint
 from agent.core._store import JsonlRunStore, MemoryRunStore, RunStore
@@ -52,15 +53,19 @@ __all__ = [
     "Proposal",
     "Run",
     "RunKind",
+    "RunReader",
     "RunResult",
     "RunSession",
     "RunStore",
     "StepEvaluator",
     "Trial",
     "TrialStatus",
+    "TrialView",
     "as_evaluation",
     "candidate_key",
+    "candidate_text",
     "config_fingerprint",
+    "find_runs",
     "plot_curves",
     "step_evaluator",
     "to_json_value",
