@@ -34,8 +34,12 @@ if str(ROOT) not in sys.path:  # the child scripts live in tests/, beside the pa
 
 from agent.core import JsonlRunStore, Run  # noqa: E402 - after the path set-up above
 from agent.llm import ScriptedFakeBackend  # noqa: E402
-from tests import _prompt_resume_child, _resume_child, _trace_resume_child  # noqa: E402
-from tests._kill import kill_when_ready  # noqa: E402
+from evals.bench._test_harness import harness  # noqa: E402
+
+_resume_child = harness("_resume_child")
+_prompt_resume_child = harness("_prompt_resume_child")
+_trace_resume_child = harness("_trace_resume_child")
+kill_when_ready = harness("_kill").kill_when_ready
 
 KINDS = ("opro", "prompt", "trace")
 

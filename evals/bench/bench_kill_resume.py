@@ -29,15 +29,16 @@ from typing import Any
 from agent.core import JsonlRunStore
 from agent.llm import ScriptedFakeBackend
 from agent.llm.backends._oracle import OracleFakeBackend
-from tests._eval_support import write_dataset
-from tests._resume_kinds_child import (
-    SPEC,
-    KillSwitchFake,
-    oracle_key,
-    reply,
-    run_eval_items,
-    run_solve,
-)
+from evals.bench._test_harness import harness
+
+write_dataset = harness("_eval_support").write_dataset
+_child = harness("_resume_kinds_child")
+SPEC = _child.SPEC
+KillSwitchFake = _child.KillSwitchFake
+oracle_key = _child.oracle_key
+reply = _child.reply
+run_eval_items = _child.run_eval_items
+run_solve = _child.run_solve
 
 ROOT = Path(__file__).resolve().parents[2]
 CHILD = ROOT / "tests" / "_resume_kinds_child.py"
