@@ -42,7 +42,7 @@ def test_a_core_run_reads_as_its_journal(tmp_path: Path) -> None:
     assert reader.best_score == History(stored).best_score == result.best.score
     values = [y for _, y in reader.curve()]
     assert values == sorted(values) and values[-1] == reader.best_score
-    assert reader.status == "finished" and reader.kind == "run" and reader.notes == []
+    assert reader.status == "finished" and reader.kind == "optimize" and reader.notes == []
     # the diff base of each trial is the best one before it
     best: Trial | None = None
     for i, trial in enumerate(stored):
@@ -152,12 +152,12 @@ def test_every_page_answers_on_bad_input_and_nothing_is_written(tmp_path: Path) 
     _older_run(runs / "old")
     _hpo_run(runs / "hpo")
     (runs / "torn").mkdir()
-    (runs / "torn" / "config.json").write_text('{"format": 1, "kind": "run"}')
+    (runs / "torn" / "config.json").write_text('{"format": 1, "kind": "optimize"}')
     (runs / "torn" / "trials.jsonl").write_text('{"number": 0, "step": 0, "cand')
     (runs / "badconfig").mkdir()
     (runs / "badconfig" / "config.json").write_text("{oops")
     (runs / "newer").mkdir()
-    (runs / "newer" / "config.json").write_text('{"format": 99, "kind": "run"}')
+    (runs / "newer" / "config.json").write_text('{"format": 99, "kind": "optimize"}')
     stray = tmp_path / "not-a-run"
     stray.mkdir()
     (stray / "notes.txt").write_text("hello")

@@ -49,7 +49,7 @@ def test_logged_metrics_equal_the_journal(tmp_path: Path, uri: str) -> None:
     run = client.get_run(run_id)
     assert run.info.status == "FINISHED"
     assert run.data.params["optimizer.name"] == "random"
-    assert run.data.tags["optagent.kind"] == "run"
+    assert run.data.tags["optagent.kind"] == "optimize"
     assert run.data.metrics["best"] == curve[-1][1]
     names = {a.path for a in client.list_artifacts(run_id)}
     assert {"config.json", "best_candidate.txt", "plots"} <= names

@@ -30,7 +30,7 @@ from agent.core._store import BEST_FILE, CONFIG_FILE, PLOTS_DIR, STATE_FILE, TRI
 KNOWN_FORMAT = 1
 SUMMARY_FILE = "summary.json"  # optagent hpo's end-of-study summary
 _HPO_STATES = {"COMPLETE": "ok", "FAIL": "failed", "PRUNED": "pruned"}
-_KINDS_WITH_FORMAT = ("solve", "eval", "opro-showcase", "prompt", "trace", "run")
+_KINDS_WITH_FORMAT = ("solve", "eval", "opro-showcase", "prompt", "trace", "optimize")
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,9 +122,10 @@ class RunReader:
 
     @property
     def kind(self) -> str:
-        """``opro-showcase``, ``prompt``, ``trace``, ``solve``, ``eval``, ``hpo`` or ``run``."""
+        """``opro-showcase``, ``prompt``, ``trace``, ``solve``, ``eval``, ``hpo``, ``chat`` or
+        ``optimize`` (a core run of no more specific kind, or one that predates kinds)."""
         kind = self.config.get("kind")
-        return str(kind) if kind else "run"
+        return str(kind) if kind else "optimize"
 
     @property
     def direction(self) -> str:

@@ -69,6 +69,8 @@ class RunKind:
         legacy: fields a folder written before they existed may lack (not compared then).
         resume_hint: how a user resumes this kind of run, for messages.
         legacy_names: other ``kind`` values that mean this kind (older folders).
+        variants: more specific ``kind`` values a caller may write instead of ``name``
+            (a prompt or Trace run is an ``optimize`` run); the folder keeps the variant.
         trial_journal: whether trials.jsonl holds ``Trial`` lines (``optagent hpo`` keeps
             its own rows there, written with ``append_record``; they are not read back).
     """
@@ -79,10 +81,20 @@ class RunKind:
     legacy: Sequence[str] = ()
     resume_hint: str = "resume it"
     legacy_names: Sequence[str | None] = field(default_factory=tuple)
+    variants: Sequence[str] = ()
     trial_journal: bool = True
 
     def matches(self, stored_kind: Any) -> bool:
-        return stored_kind == self.name or stored_kind in self.legacy_names
+        return (
+            stored_kind == self.name
+            or stored_kind in self.legacy_names
+            or stored_kind in self.variants
+        )
+
+    def written(self, config: Mapping[str, Any]) -> str:
+        """The ``kind`` config.json records: the config's own variant, else ``name``."""
+        requested = config.get("kind")
+        return requested if requested in self.variants else self.name
 
 
 #: The kinds of run the project writes (the viewer reads ``kind`` from config.json).
@@ -91,6 +103,7 @@ OPTIMIZE = RunKind(
     unit="trials",
     resume_hint="resume it (--resume / Run.resume)",
     legacy_names=(None,),
+    variants=("prompt", "trace", "opro-showcase"),
 )
 
 
@@ -313,7 +326,13 @@ class RunSession:
                 f"{kind.name!r} (config.json kind: {stored.get('kind')!r}); "
                 "resume it with its own command, or pick another folder"
             )
-        wanted = {**stored, **plain(dict(config or {})), "kind": kind.name}
+        wanted = {**stored, **plain(dict(config or {}))}
+        if wanted.get("kind") != stored.get("kind") and stored.get("kind") in kind.variants:
+            raise ConfigError(
+                f"{where_text} holds a {stored.get('kind')!r} run, not a "
+                f"{wanted.get('kind')!r} one; resume it with its own command"
+            )
+        wanted["kind"] = kind.written(wanted)
         diffs = config_differences(stored, wanted, kind)
         if diffs:
             message = _mismatch(where_text, stored, wanted, kind, diffs)
@@ -398,7 +417,7 @@ def _full_config(store: RunStore, kind: RunKind, config: Mapping[str, Any]) -> d
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
     full.update(plain(dict(config)))
-    full["kind"] = kind.name
+    full["kind"] = kind.written(config)
     full.pop("fingerprint", None)
     full["fingerprint"] = config_fingerprint(full, kind)
     return full
