@@ -263,6 +263,13 @@ class ChatSession:
         self._route = f"unsure->{choice.intent}"
         if choice.intent == "greeting":
             self.greet()
+        elif choice.intent == "solve" and self._solved_as_is():
+            # Re-solving an unchanged model answers nothing: the model misread the turn.
+            self.clarify(
+                "The model is already solved as it stands (/show prints it). Ask 'why is NAME "
+                "zero?' or 'why is CONSTRAINT binding?' for an explanation, or 'what if NAME is "
+                "VALUE?' for a change."
+            )
         elif choice.intent == "solve":
             self.action = "solve"
             self.solve()
@@ -277,6 +284,15 @@ class ChatSession:
                 "I am not sure what you ask for. Ask 'what if NAME is VALUE?', 'why is NAME "
                 "zero?', 'remove CONSTRAINT', 'add constraint EXPRESSION', or say 'help'."
             )
+
+    def _solved_as_is(self) -> bool:
+        """Whether the last solve is of the formulation as it stands now."""
+        f = self.state.formulation
+        return (
+            f is not None
+            and self.state.solution is not None
+            and self.state.solved_formulation == f.model_dump(mode="json")
+        )
 
     def _offer(self, intent: str, key: str, text: str, targets: list[Target]) -> None:
         """Turn the model's reading of an edit into a question the user confirms with 'yes'."""
