@@ -14,6 +14,7 @@ from solvers.compact import (
     compact_grammar,
     compact_to_formulation,
     parse_compact,
+    split_sentences,
     text_vocabulary,
 )
 
@@ -37,7 +38,10 @@ def test_family_draws_verified_admissible_examples(name: str) -> None:
         assert solution.objective == pytest.approx(example.objective, rel=1e-6, abs=1e-6)
         assert verify(formulation, solution).ok
         vocabulary = text_vocabulary(example.text)
-        body = re.sub(r"(?m)^report \d+ = ", "", example.target)
+        # Quote lines copy whole sentences of the text; the rest must use only its numbers.
+        quotes = re.findall(r"(?m)^> (.*)$", example.target)
+        assert set(quotes) <= set(split_sentences(example.text)), (name, quotes)
+        body = re.sub(r"(?m)^(report \d+ = |> .*$)", "", example.target)
         for number in re.findall(r"(?<![\w.])\d+(?:\.\d+)?", body):
             assert vocabulary.admits_number(number), (name, number, example.text)
         for variable in parsed.variables:
