@@ -94,7 +94,7 @@ class RunKind:
     def written(self, config: Mapping[str, Any]) -> str:
         """The ``kind`` config.json records: the config's own variant, else ``name``."""
         requested = config.get("kind")
-        return requested if requested in self.variants else self.name
+        return str(requested) if requested in self.variants else self.name
 
 
 #: The kinds of run the project writes (the viewer reads ``kind`` from config.json).
@@ -351,6 +351,17 @@ class RunSession:
 
     @property
     def directory(self) -> Path | None:
+        return self.store.directory
+
+    @property
+    def folder(self) -> Path:
+        """The run directory of a run that lives on disk (eval, solve, chat, hpo runs do).
+
+        Raises:
+            ConfigError: the run is kept in memory.
+        """
+        if self.store.directory is None:
+            raise ConfigError(f"this {self.kind.name} run is kept in memory: it has no folder")
         return self.store.directory
 
     @property

@@ -113,7 +113,8 @@ def run_prompt_eval(
     records = [dict(t.artifacts) for t in earlier]
     done = {r["id"] for r in records}
     todo = [i for i in indices if str(i) not in done]
-    cache = ResponseCache(session.cache_path) if settings.cache else False
+    cache_path = session.cache_path  # an eval run always has its folder
+    cache = ResponseCache(cache_path) if settings.cache and cache_path else False
     llm = load(model, cache=cache, settings=settings)
     scorer = PromptScorer(llm, task, chunk_size=CHUNK)
     status, reason = "finished", f"{len(indices)} examples evaluated"
@@ -181,4 +182,4 @@ def run_prompt_eval(
         session.status("interrupted", step=len(records), reason="interrupted (Ctrl-C)")
         raise
     session.status(status, step=len(records), reason=reason)
-    return EvalRunResult(status, reason, records, store.directory, skipped=len(done))
+    return EvalRunResult(status, reason, records, session.folder, skipped=len(done))

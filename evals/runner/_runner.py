@@ -282,7 +282,7 @@ def run_eval(
         status,
         reason,
         records,
-        store.directory,
+        session.folder,
         skipped=len(done),
         usage=totals.to_dict(),
     )
