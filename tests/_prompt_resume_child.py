@@ -3,49 +3,33 @@ arithmetic task in RUN_DIR, on a fake that logs and hangs.
 
 Usage: python tests/_prompt_resume_child.py RUN_DIR LOG_FILE READY_FILE HANG_AT
 
-The fake (``_trace_resume_child.LoggingFakeBackend``'s pattern) logs the cache key of every
+The fake (``tests._kill.HangingLogFake``) logs the cache key of every
 sample it answers to LOG_FILE; on its HANG_AT-th request it creates READY_FILE and hangs, so the
 parent can SIGKILL it mid-run.
 """
 
 from __future__ import annotations
 
-import itertools
 import sys
-import time
-from collections.abc import Sequence
 from pathlib import Path
 
 from agent.core import JsonlRunStore
-from agent.llm import LLM, Completion, Request, ResponseCache, ScriptedFakeBackend
+from agent.llm import LLM, ResponseCache, ScriptedFakeBackend
 from agent.tasks.prompt import PromptResult, builtin_task, optimize_prompt
+from tests._kill import HangingLogFake
 from tests.test_prompt_optimize import fake_reply
 
 SPEC = "scripted:prompt"
 STEPS = 3
 
 
-class LoggingFakeBackend(ScriptedFakeBackend):
+class LoggingFakeBackend(HangingLogFake):
     """``fake_reply`` that logs each answered sample's cache key and may hang on one request."""
 
     def __init__(
         self, log_file: Path | None, hang_at: int | None = None, ready: Path | None = None
     ) -> None:
-        super().__init__(fake_reply, spec=SPEC)
-        self.log_file, self.hang_at, self.ready = log_file, hang_at, ready
-        self.calls = itertools.count(1)
-
-    def generate(self, request: Request, sample_indices: Sequence[int]) -> list[Completion]:
-        if self.hang_at is not None and next(self.calls) == self.hang_at:
-            assert self.ready is not None
-            self.ready.write_text("ready")
-            time.sleep(600)
-        out = super().generate(request, sample_indices)
-        if self.log_file is not None:
-            with open(self.log_file, "a", encoding="utf-8") as fh:
-                for i in sample_indices:
-                    fh.write(request.cache_key(self.spec, i) + "\n")
-        return out
+        super().__init__(fake_reply, SPEC, log_file, hang_at, ready)
 
 
 def run(run_dir: Path, backend: ScriptedFakeBackend, *, resume: bool = False) -> PromptResult:

@@ -12,7 +12,6 @@ before answering, so the parent SIGKILLs the process with that request in flight
 
 from __future__ import annotations
 
-import json
 import sys
 import threading
 import time
@@ -21,20 +20,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from agent.llm import LLM, Backend, Completion, Request, ResponseCache, ScriptedFakeBackend
+from tests.fakes.formulation import BAD, GOOD, PROBLEM
 
-GOOD = json.dumps(
-    {
-        "variables": [{"name": "doors"}, {"name": "windows"}],
-        "objective": {"sense": "maximize", "expression": "3*doors + 5*windows"},
-        "constraints": [
-            {"name": "plant1", "expression": "doors <= 4"},
-            {"name": "plant2", "expression": "2*windows <= 12"},
-            {"name": "plant3", "expression": "3*doors + 2*windows <= 18"},
-        ],
-    }
-)
-BAD = GOOD.replace("5*windows", "5*windowz", 1)
-PROBLEM = "Wyndor glass: doors earn 3, windows 5; three plants limit production."
 VOTES, ROUNDS = 3, 4
 SPEC = "scripted:kinds"
 

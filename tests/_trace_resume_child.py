@@ -9,15 +9,13 @@ request it creates READY_FILE and hangs, so the parent can SIGKILL it mid-run.
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
 import sys
-import time
-from collections.abc import Sequence
 from pathlib import Path
 
-from agent.llm import LLM, Completion, Request, ResponseCache, ScriptedFakeBackend
+from agent.llm import LLM, Request, ResponseCache, ScriptedFakeBackend
 from agent.trace.examples import ExampleResult, run_example
+from tests._kill import HangingLogFake
 
 STEPS = 4
 N = 2
@@ -32,25 +30,11 @@ def scripted_reply(request: Request, index: int) -> str:
     return json.dumps({"reasoning": "r", "suggestion": {"slope": slope, "intercept": intercept}})
 
 
-class LoggingFakeBackend(ScriptedFakeBackend):
+class LoggingFakeBackend(HangingLogFake):
     def __init__(
         self, log_file: Path | None, hang_at: int | None = None, ready: Path | None = None
-    ):
-        super().__init__(scripted_reply, spec="scripted:trace")
-        self.log_file, self.hang_at, self.ready = log_file, hang_at, ready
-        self.calls = itertools.count(1)
-
-    def generate(self, request: Request, sample_indices: Sequence[int]) -> list[Completion]:
-        if self.hang_at is not None and next(self.calls) == self.hang_at:
-            assert self.ready is not None
-            self.ready.write_text("ready")
-            time.sleep(600)
-        out = super().generate(request, sample_indices)
-        if self.log_file is not None:
-            with open(self.log_file, "a", encoding="utf-8") as fh:
-                for i in sample_indices:
-                    fh.write(request.cache_key(self.spec, i) + "\n")
-        return out
+    ) -> None:
+        super().__init__(scripted_reply, "scripted:trace", log_file, hang_at, ready)
 
 
 def run(

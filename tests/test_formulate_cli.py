@@ -12,19 +12,7 @@ from typer.testing import CliRunner
 import agent.llm
 from agent.cli._app import app
 from agent.llm import LLM, ScriptedFakeBackend
-
-GOOD = json.dumps(
-    {
-        "variables": [{"name": "doors"}, {"name": "windows"}],
-        "objective": {"sense": "maximize", "expression": "3*doors + 5*windows"},
-        "constraints": [
-            {"name": "plant1", "expression": "doors <= 4"},
-            {"name": "plant2", "expression": "2*windows <= 12"},
-            {"name": "plant3", "expression": "3*doors + 2*windows <= 18"},
-        ],
-    }
-)
-BAD = GOOD.replace("5*windows", "5*windowz", 1)
+from tests.fakes.formulation import BAD, GOOD
 
 
 @pytest.fixture(autouse=True)

@@ -14,20 +14,7 @@ from agent.core import JsonlRunStore
 from agent.errors import ConfigError
 from agent.formulate import SolveJournal, solve
 from agent.llm import LLM, Budget, Completion, Request, ResponseCache, ScriptedFakeBackend, Usage
-
-GOOD = json.dumps(
-    {
-        "variables": [{"name": "doors"}, {"name": "windows"}],
-        "objective": {"sense": "maximize", "expression": "3*doors + 5*windows"},
-        "constraints": [
-            {"name": "plant1", "expression": "doors <= 4"},
-            {"name": "plant2", "expression": "2*windows <= 12"},
-            {"name": "plant3", "expression": "3*doors + 2*windows <= 18"},
-        ],
-    }
-)
-BAD = GOOD.replace("5*windows", "5*windowz", 1)
-PROBLEM = "Wyndor glass: doors earn 3, windows 5; three plants limit production."
+from tests.fakes.formulation import BAD, GOOD, PROBLEM
 
 
 def _bad_then_good(request: Request, index: int) -> str:
