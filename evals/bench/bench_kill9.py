@@ -25,7 +25,9 @@ import sys
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -88,27 +90,17 @@ def _requests_of(backend: ScriptedFakeBackend) -> int:
     return sum(1 for _, index in backend.requests if index == 0)
 
 
-def _trace_clean(run_dir: Path) -> int:
-    backend = _trace_resume_child.LoggingFakeBackend(None)
-    _trace_resume_child.run(run_dir, backend)
+def _logging_clean(child: ModuleType, run_dir: Path) -> int:
+    """Run a child module's search uninterrupted on its logging fake; its request count."""
+    backend = child.LoggingFakeBackend(None)
+    child.run(run_dir, backend)
     return _requests_of(backend)
 
 
-def _trace_resume(run_dir: Path) -> ScriptedFakeBackend:
-    backend = _trace_resume_child.LoggingFakeBackend(None)
-    _trace_resume_child.run(run_dir, backend, resume=True)
-    return backend
-
-
-def _prompt_clean(run_dir: Path) -> int:
-    backend = _prompt_resume_child.LoggingFakeBackend(None)
-    _prompt_resume_child.run(run_dir, backend)
-    return _requests_of(backend)
-
-
-def _prompt_resume(run_dir: Path) -> ScriptedFakeBackend:
-    backend = _prompt_resume_child.LoggingFakeBackend(None)
-    _prompt_resume_child.run(run_dir, backend, resume=True)
+def _logging_resume(child: ModuleType, run_dir: Path) -> ScriptedFakeBackend:
+    """Resume a child module's search in this process on its logging fake."""
+    backend = child.LoggingFakeBackend(None)
+    child.run(run_dir, backend, resume=True)
     return backend
 
 
@@ -118,10 +110,15 @@ KIND: dict[str, Kind] = {
     "prompt": Kind(
         TESTS / "_prompt_resume_child.py",
         _prompt_resume_child.SPEC,
-        _prompt_clean,
-        _prompt_resume,
+        partial(_logging_clean, _prompt_resume_child),
+        partial(_logging_resume, _prompt_resume_child),
     ),
-    "trace": Kind(TESTS / "_trace_resume_child.py", "scripted:trace", _trace_clean, _trace_resume),
+    "trace": Kind(
+        TESTS / "_trace_resume_child.py",
+        "scripted:trace",
+        partial(_logging_clean, _trace_resume_child),
+        partial(_logging_resume, _trace_resume_child),
+    ),
 }
 
 
