@@ -12,7 +12,9 @@ from agent.formulate._compact import compact_request
 from agent.llm.backends._embedded import embedded_model_path
 from evals.synthetic._engine import synthesize
 from evals.synthetic.families import FAMILIES
-from solvers.compact import admissible
+from solvers.compact import admissible, body_grammar, head_grammar
+
+DECLARED = ("var", "int", "bin")
 
 # The embedded model and llama-cpp-python are core dependencies: a missing one fails here.
 pytestmark = pytest.mark.llm
@@ -81,3 +83,27 @@ def test_written_out_line_breaks_become_quotable_lines(engine) -> None:  # type:
     quoted = "var X Y\nmax 3 X + 5 Y\n> - X plus Y cannot exceed 10.\nX + Y <= 10\n"
     assert grammar_admits(engine, grammar, quoted)
     assert not grammar_admits(engine, grammar, quoted.replace("10.", "12."))
+
+
+def test_two_pass_grammars_tie_rows_to_the_declared_names(engine) -> None:  # type: ignore[no-untyped-def]  # llama_cpp ships no types for the engine
+    example = synthesize("production_mix", 0, seed=21)
+    text, target = example.text, example.target
+    declarations = [line for line in target.splitlines() if line.split(" ")[0] in DECLARED]
+    head = "\n".join(declarations) + "\n" + target.splitlines()[len(declarations)][:3]
+    assert grammar_admits(engine, head_grammar(text), head)
+    body = body_grammar(text, head, len(example.quantities))
+    assert grammar_admits(engine, body, target)
+    name = declarations[0].split(" ")[1]
+    undeclared = target.replace(f" {name}\n", f" {name}s\n", 1) if f" {name}\n" in target else None
+    if undeclared is not None:
+        assert not grammar_admits(engine, body, undeclared)
+    other_head = head.replace(name, name + "_2", 1)
+    assert not grammar_admits(engine, body_grammar(text, other_head), target)
+
+
+def test_a_name_declared_twice_is_declared_once_in_the_second_pass(engine) -> None:  # type: ignore[no-untyped-def]  # llama_cpp ships no types for the engine
+    text = "A shop makes chairs and tables, earning 3 and 5 each; at most 10 items in all."
+    body = body_grammar(text, "int chairs tables chairs\nmax")
+    fixed = "int chairs tables\nmax 3 chairs + 5 tables\nchairs + tables <= 10\n"
+    assert grammar_admits(engine, body, fixed)
+    assert not grammar_admits(engine, body, fixed.replace("tables <=", "table <="))

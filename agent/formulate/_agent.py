@@ -23,19 +23,19 @@ from agent.formulate._check import (
 )
 from agent.formulate._code import check_code_reply
 from agent.formulate._compact import (
-    ADAPTER_TASK,
     COMPACT_MAX_TOKENS,
     REFUSED,
     check_compact_reply,
-    compact_request,
     precheck,
+    real_line_breaks,
+    sample_compact,
 )
+from agent.formulate._compact_prompt import compact_messages
 from agent.formulate._examples import worked_examples
 from agent.formulate._run import TRUNCATED, SolveJournal, check_from_artifacts, rounds_by_chain
 from agent.formulate._schema import bounded_formulation_schema
 from agent.formulate._vote import Ballot, vote
 from agent.llm import LLM, Budget, Message, load
-from agent.llm._types import request_of
 
 METHODS = ("auto", "formulation", "compact", "code")
 
@@ -280,7 +280,7 @@ class _Agent:
         self.compact_path = compact_path
         self.quantities = quantities
         self.refusal = precheck(problem) if compact_path else None
-        self.grammar: str | None = None
+        self.problem = problem
         self.votes = votes
         self.max_tokens = max_tokens
         self.time_limit = time_limit
@@ -291,7 +291,7 @@ class _Agent:
         self.feedback_template = "formulate/code_feedback" if code_path else "formulate/feedback"
         self.temperature = 0.0 if votes == 1 else VOTE_TEMPERATURE
         if compact_path:
-            messages, self.grammar = compact_request(problem, quantities)
+            messages = compact_messages(real_line_breaks(problem), quantities)
             self.base: tuple[Message, ...] = tuple(messages)
             self.schema = None
             self.max_tokens = min(max_tokens, COMPACT_MAX_TOKENS)
@@ -410,17 +410,12 @@ class _Agent:
         if self.refusal is not None:  # no model call for a text that is no problem
             return [_Reply("") for _ in range(n)]
         if self.compact_path:
-            request = request_of(
-                list(messages),
-                n=n,
+            started = time.perf_counter()
+            completions = sample_compact(
+                self.llm, messages, self.problem, self.quantities, n=n, seed=seed,
                 temperature=self.temperature if temperature is None else temperature,
                 max_tokens=self.max_tokens,
-                seed=seed,
-                grammar=self.grammar,
-                adapter=ADAPTER_TASK,
-            )
-            started = time.perf_counter()
-            completions = self.llm.batch([request])[0]
+            )  # fmt: skip
             seconds = (time.perf_counter() - started) / max(1, n)
             return [
                 _Reply(c.text, None, "", c.finish_reason, cached=c.cached, seconds=seconds)

@@ -13,8 +13,16 @@ from collections.abc import Sequence
 
 from agent.formulate._check import PARSE_ERROR, Check, check_formulation
 from agent.formulate._compact_prompt import compact_messages
-from agent.llm import Message
-from solvers.compact import CompactSyntaxError, Refusal, compact_grammar, parse_compact
+from agent.llm import LLM, Completion, Message
+from agent.llm._types import request_of
+from solvers.compact import (
+    CompactSyntaxError,
+    Refusal,
+    body_grammar,
+    compact_grammar,
+    head_grammar,
+    parse_compact,
+)
 
 REFUSED = "refused"
 #: The model answered ``none``/``nonlinear`` to a text that looks like a problem: another
@@ -40,6 +48,47 @@ def compact_request(problem: str, quantities: Sequence[str]) -> tuple[list[Messa
     """The messages and the GBNF grammar of one compact formulation request."""
     problem = real_line_breaks(problem)
     return compact_messages(problem, quantities), compact_grammar(problem, len(quantities))
+
+
+def sample_compact(
+    llm: LLM,
+    messages: Sequence[Message],
+    problem: str,
+    quantities: Sequence[str],
+    *,
+    n: int,
+    temperature: float,
+    seed: int | None,
+    max_tokens: int = COMPACT_MAX_TOKENS,
+) -> list[Completion]:
+    """``n`` compact formulations of ``problem``, each decoded in two passes.
+
+    The first pass writes the declarations and the objective's sense (or a refusal); the
+    second writes the whole formulation from that head on, under a grammar whose names are only
+    the declared ones. A single grammar cannot tie a row's names to the declarations, and the
+    135M model often writes a row over a name it never declared. The second pass costs one more
+    call but few more tokens: the head is forced and the prompt prefix is cached.
+    """
+    problem = real_line_breaks(problem)
+    head_request = request_of(
+        list(messages), n=n, temperature=temperature, max_tokens=max_tokens, seed=seed,
+        grammar=head_grammar(problem), adapter=ADAPTER_TASK,
+    )  # fmt: skip
+    heads = llm.batch([head_request])[0]
+    replies: list[Completion] = list(heads)
+    body_requests, indices = [], []
+    for index, head in enumerate(heads):
+        if head.finish_reason == "length" or not head.text.endswith(("max", "min")):
+            continue  # a refusal (``none``/``nonlinear``) or a runaway head: the reply as is
+        body_requests.append(request_of(
+            list(messages), n=1, temperature=temperature, max_tokens=max_tokens,
+            seed=head_request.sample_seed(index), adapter=ADAPTER_TASK,
+            grammar=body_grammar(problem, head.text, len(quantities)),
+        ))  # fmt: skip
+        indices.append(index)
+    for index, (body,) in zip(indices, llm.batch(body_requests), strict=True):
+        replies[index] = body
+    return replies
 
 
 def real_line_breaks(problem: str) -> str:

@@ -11,8 +11,10 @@ from solvers.compact._convert import compact_to_formulation, report_expressions
 from solvers.compact._grammar import (
     MAX_QUOTES,
     admissible,
+    body_grammar,
     compact_grammar,
     grammar_pattern,
+    head_grammar,
     vocabulary_grammar,
 )
 from solvers.compact._parse import (
@@ -35,10 +37,12 @@ __all__ = [
     "Row",
     "Vocabulary",
     "admissible",
+    "body_grammar",
     "canonical",
     "compact_grammar",
     "compact_to_formulation",
     "grammar_pattern",
+    "head_grammar",
     "parse_compact",
     "report_expressions",
     "split_sentences",

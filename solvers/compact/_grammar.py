@@ -21,6 +21,7 @@ MAX_ROWS = 16
 MAX_TERMS = 12
 #: Quoted sentences before one row.
 MAX_QUOTES = 3
+_DECL = f'decl ::= ("var" | "int" | "bin") (" " name){{1,{MAX_DECLARATION_NAMES}}} "\\n"'
 
 
 def compact_grammar(text: str, quantities: int = 0, *, allow_refusal: bool = True) -> str:
@@ -37,25 +38,67 @@ def compact_grammar(text: str, quantities: int = 0, *, allow_refusal: bool = Tru
     )  # fmt: skip
 
 
+def head_grammar(text: str) -> str:
+    """GBNF for the head of a compact formulation: its declaration lines and the objective's
+    sense (or a refusal). The first of two decoding passes (see ``body_grammar``)."""
+    vocabulary = text_vocabulary(text)
+    words = vocabulary.words or ("x",)
+    rules = [
+        'root ::= decl decl? decl? ("max" | "min") | "none\\n" | "nonlinear\\n"',
+        _DECL,
+        f'name ::= word ("_" part){{0,{MAX_NAME_PARTS - 1}}}',
+        "part ::= word | [0-9] [0-9]?",
+        "word ::= " + " | ".join(_literal(w) for w in words),
+    ]
+    return "\n".join(rules) + "\n"
+
+
+def body_grammar(text: str, head: str, quantities: int = 0) -> str:
+    """GBNF for a whole compact formulation that starts with ``head`` (declarations and sense,
+    as ``head_grammar`` admits it), whose rows may name only the declared variables.
+
+    A name declared twice is kept once. The second decoding pass: a small model otherwise
+    writes rows over names it never declared (``nurse`` for the declared ``nurses``).
+    """
+    *lines, sense = head.split("\n")
+    seen: dict[str, None] = {}
+    declarations = []
+    for line in lines:
+        kind, *names = line.split(" ")
+        fresh = [name for name in dict.fromkeys(names) if name not in seen]
+        seen.update(dict.fromkeys(fresh))
+        if fresh:
+            declarations.append(" ".join([kind, *fresh]) + "\n")
+    return vocabulary_grammar(
+        text_vocabulary(text), quantities, allow_refusal=False, sentences=split_sentences(text),
+        head="".join(declarations) + sense, names=tuple(seen),
+    )  # fmt: skip
+
+
 def vocabulary_grammar(
     vocabulary: Vocabulary,
     quantities: int = 0,
     *,
     allow_refusal: bool = True,
     sentences: tuple[str, ...] = (),
+    head: str = "",
+    names: tuple[str, ...] = (),
 ) -> str:
     """GBNF for compact formulations over a given vocabulary (see ``compact_grammar``).
 
     ``sentences`` are the quotable sentences; with none, the grammar admits no quote line.
+    With ``head`` (declaration lines and ``max``/``min``) the formulation starts with exactly
+    that text and its expressions may use only ``names``.
     """
     words = vocabulary.words or ("x",)
     reports = "".join(f' "report {k} = " rexpr "\\n"' for k in range(1, quantities + 1))
     refusal = ' | "none\\n" | "nonlinear\\n"' if allow_refusal else ""
     row = f"(quote{{0,{MAX_QUOTES}}} row)" if sentences else "row"
+    start = f'{_literal(head)} " " expr "\\n"' if head else "decl decl? decl? obj"
     rules = [
         f"root ::= program{refusal}",
-        f"program ::= decl decl? decl? obj {row}{{0,{MAX_ROWS}}}{reports}",
-        f'decl ::= ("var" | "int" | "bin") (" " name){{1,{MAX_DECLARATION_NAMES}}} "\\n"',
+        f"program ::= {start} {row}{{0,{MAX_ROWS}}}{reports}",
+        _DECL,
         'obj ::= ("max" | "min") " " expr "\\n"',
         'row ::= expr " " ("<=" | ">=" | "=") " " expr "\\n"',
         f'expr ::= "-"? term (" " [-+] " " term){{0,{MAX_TERMS - 1}}}',
@@ -64,17 +107,22 @@ def vocabulary_grammar(
         'iterm ::= num " " name | name | num',
         'rexpr ::= "objective" | expr',
         "num ::= " + " | ".join(_literal(n) for n in vocabulary.numbers),
-        f'name ::= word ("_" part){{0,{MAX_NAME_PARTS - 1}}}',
-        "part ::= word | [0-9] [0-9]?",
-        "word ::= " + " | ".join(_literal(w) for w in words),
     ]
+    if names:
+        rules.append("name ::= " + " | ".join(_literal(n) for n in names))
+    else:
+        rules += [
+            f'name ::= word ("_" part){{0,{MAX_NAME_PARTS - 1}}}',
+            "part ::= word | [0-9] [0-9]?",
+            "word ::= " + " | ".join(_literal(w) for w in words),
+        ]
     if sentences:
         rules.append('quote ::= "> " (' + " | ".join(_literal(t) for t in sentences) + ') "\\n"')
     return "\n".join(rules) + "\n"
 
 
 def _literal(literal: str) -> str:
-    return '"' + literal.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return '"' + literal.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
 @functools.cache
