@@ -48,6 +48,13 @@ def formulate(
     resume: Annotated[
         bool, typer.Option("--resume", help="Continue from the folder's last checkpoint.")
     ] = False,
+    extra_data: Annotated[
+        list[Path] | None,
+        typer.Option("--extra-data", help="Kept formulations from `tune bootstrap` to add."),
+    ] = None,
+    extra_weight: Annotated[
+        int, typer.Option("--extra-weight", help="How many times each extra example is used.")
+    ] = 1,
 ) -> None:
     """Generate verified synthetic problems, train a LoRA adapter on them and export it as GGUF.
 
@@ -64,6 +71,9 @@ def formulate(
         changes["train_examples"] = examples
     if max_minutes is not None:
         changes["train"] = {"max_minutes": max_minutes}
+    if extra_data:
+        changes["extra_data"] = tuple(str(p.resolve()) for p in extra_data)
+        changes["extra_weight"] = extra_weight
     folder = (out or _default_out()).expanduser()
     summary = run_recipe(
         recipe_with(**changes),
@@ -77,3 +87,60 @@ def formulate(
     console.print_json(json.dumps({k: summary[k] for k in ("result", "tokens_per_second",
                                                             "adapter_sha256")}))  # fmt: skip
     console.print(f"adapter: {folder / 'adapter.gguf'}")
+
+
+@app.command("bootstrap")
+@user_errors
+def bootstrap_command(
+    data: Annotated[
+        Path, typer.Option("--data", help="Labelled problems (any benchmark format evals loads).")
+    ],
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="JSONL of attempts; an existing one is continued.")
+    ],
+    exclude: Annotated[
+        list[Path] | None,
+        typer.Option("--exclude", help="Split file of ids to leave out (a test split)."),
+    ] = None,
+    model: Annotated[str, typer.Option("--model", help="Model spec.")] = "local",
+    samples: Annotated[int, typer.Option("--samples", help="Formulations per problem.")] = 4,
+    temperature: Annotated[float, typer.Option("--temperature")] = 0.7,
+    max_minutes: Annotated[
+        float | None, typer.Option("--max-minutes", help="Stop after this long (resumable).")
+    ] = None,
+) -> None:
+    """Sample the formulation adapter on labelled problems and keep what solves to the label.
+
+    The kept formulations are training data for `tune formulate --extra-data` (self-training).
+    Only a benchmark's training split may be used: pass its test split with --exclude.
+    """
+    import time
+
+    from rich.progress import Progress
+
+    from agent.llm import load
+    from agent.tune._bootstrap import Labelled, append, bootstrap, done_ids
+    from evals.datasets import load_items
+    from evals.runner import read_split
+    from evals.scoring._tolerance import mamo_match
+
+    left_out = {i for path in exclude or () for i in read_split(path)}
+    done = done_ids(out)
+    problems = [
+        Labelled(item.id, item.question, item.gold.objective)
+        for item in load_items(data)
+        if item.id not in left_out and item.id not in done and item.gold.objective is not None
+    ]
+    llm = load(model, cache=False)
+    deadline = time.monotonic() + 60 * max_minutes if max_minutes else None
+    kept = 0
+    with Progress(console=err_console) as progress:
+        task = progress.add_task("sampling", total=len(problems))
+        for attempt in bootstrap(problems, llm, match=mamo_match, samples=samples,
+                                 temperature=temperature):  # fmt: skip
+            append(out, attempt)
+            kept += attempt.kept
+            progress.update(task, advance=1, description=f"sampling (kept {kept})")
+            if deadline is not None and time.monotonic() > deadline:
+                break
+    console.print(f"kept {kept} of {len(problems)} this run; {out}")

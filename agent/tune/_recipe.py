@@ -15,7 +15,7 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-from agent.errors import MissingExtraError
+from agent.errors import ConfigError, MissingExtraError
 from agent.tune._data import batches, encode
 from agent.tune._export import export_gguf_lora, file_sha256
 from agent.tune._model import LoraSettings, add_lora, load_base, pick_device, pick_dtype
@@ -49,6 +49,10 @@ class Recipe:
     dev_seed: int = 2
     held_out: tuple[str, ...] = HELD_OUT
     family_weights: dict[str, int] = field(default_factory=lambda: dict(FAMILY_WEIGHTS))
+    #: Self-training files (``optagent tune bootstrap``): their kept formulations join the
+    #: training examples, each ``extra_weight`` times.
+    extra_data: tuple[str, ...] = ()
+    extra_weight: int = 1
     batch_size: int = 8
     max_length: int = 768
     order_seed: int = 0
@@ -77,6 +81,8 @@ def run_recipe(
     names = family_names(exclude=recipe.held_out, weights=recipe.family_weights)
     train_rows = _data(folder / "data" / "train.jsonl", recipe.train_examples,
                        recipe.train_seed, names, workers, console)  # fmt: skip
+    extra_rows = _extra(recipe)
+    train_rows = train_rows + extra_rows * recipe.extra_weight
     dev_rows = _data(folder / "data" / "dev.jsonl", recipe.dev_examples,
                      recipe.dev_seed, names, workers, console)  # fmt: skip
     from agent.llm.backends._llamacpp import shared_engine
@@ -110,6 +116,8 @@ def run_recipe(
         "device": chosen,
         "dtype": str(pick_dtype(chosen)),
         "families": sorted(set(names)),
+        "extra_examples": len(extra_rows),
+        "extra_sha256": {path: file_sha256(Path(path)) for path in recipe.extra_data},
         "train_tokens_available": sum(len(e.input_ids) for e in encoded),
         "result": asdict(result),
         "tokens_per_second": round(result.tokens_per_second, 1),
@@ -135,6 +143,19 @@ def _data(path: Path, n: int, seed: int, names: list[str], workers: int | None,
                                      on_progress=lambda k: progress.advance(task, k))  # fmt: skip
     write_examples(examples, path)
     return [e.to_dict() for e in examples]
+
+
+def _extra(recipe: Recipe) -> list[dict[str, Any]]:
+    from agent.tune._bootstrap import training_rows
+
+    if recipe.extra_weight < 1:
+        raise ConfigError(f"extra_weight must be at least 1, got {recipe.extra_weight}")
+    rows: list[dict[str, Any]] = []
+    for path in recipe.extra_data:
+        if not Path(path).is_file():
+            raise ConfigError(f"extra training data {path} does not exist")
+        rows.extend(training_rows(Path(path)))
+    return rows
 
 
 def _train_with_progress(model: Any, train_batches: list[Any], dev_batches: list[Any],
