@@ -81,3 +81,19 @@ def test_a_corrupt_line_in_the_middle_is_named(tmp_path: Path) -> None:
 def test_zero_samples_is_refused() -> None:
     with pytest.raises(ConfigError, match="samples"):
         list(bootstrap([Labelled("1", BAKERY, 1.0)], _llm([RIGHT]), match=mamo_match, samples=0))
+
+
+def test_the_recipe_reads_extra_data_and_names_a_missing_file(tmp_path: Path) -> None:
+    from agent.tune import recipe_with
+    from agent.tune._recipe import _extra
+
+    path = tmp_path / "boot.jsonl"
+    for attempt in bootstrap([Labelled("1", BAKERY, 60.0)], _llm([RIGHT]), match=mamo_match,
+                             samples=1):  # fmt: skip
+        append(path, attempt)
+    rows = _extra(recipe_with(extra_data=(str(path),), extra_weight=2))
+    assert [r["target"] for r in rows] == [RIGHT]
+    with pytest.raises(ConfigError, match=r"nope\.jsonl"):
+        _extra(recipe_with(extra_data=(str(tmp_path / "nope.jsonl"),)))
+    with pytest.raises(ConfigError, match="extra_weight"):
+        _extra(recipe_with(extra_data=(str(path),), extra_weight=0))
