@@ -100,10 +100,10 @@ def test_one_task_through_an_openai_compatible_server(
     assert table["tasks"]["branin"]["llm_fraction"][0] >= 0.5
 
 
-def test_served_scripted_runs_the_llm_cells_through_the_bench_scripted_server(
+def test_served_scripted_runs_the_llm_cells_through_the_fake_openai_server(
     tmp_path: Path,
 ) -> None:
-    """``--model served-scripted``: the bench's own scripted server (no tests import)."""
+    """``--model served-scripted``: the tests' fake server, loaded by path (no tests import)."""
     args = ["--model", "served-scripted", "--tasks", "branin", "--samplers", "llm"]
     args += ["--seeds", "1", "--trials", "6", "--checkpoints", "6", "--out", str(tmp_path)]
     assert main(args) == 0

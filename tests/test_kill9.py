@@ -1,5 +1,6 @@
-"""kill -9 mid-run, then resume, for each run kind (OPRO, prompt optimization, Trace): no
-finished trial is lost or scored twice, and no call answered before the kill is paid again.
+"""kill -9 mid-run, then resume, for each run kind (OPRO, prompt optimization, Trace, solve,
+eval, chat, hpo): no finished trial (round, item, turn, Optuna trial) is lost or recorded
+twice, and no call answered before the kill is paid again.
 The same measurement as evals/bench/bench_kill9.py, one kill per kind at its middle point."""
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from evals.bench.bench_kill9 import KIND, KINDS, kill_and_resume
 def test_kill9_mid_run_then_resume_loses_nothing_and_pays_nothing_twice(
     kind: str, tmp_path: Path
 ) -> None:
-    clean = tmp_path / "clean"
+    (tmp_path / "clean").mkdir()
+    clean = tmp_path / "clean" / "run"
     points = KIND[kind].clean(clean)
     assert points >= 3, "the uninterrupted run should have a middle to kill in"
     (tmp_path / "killed").mkdir()

@@ -11,11 +11,6 @@ inject the kill point and log calls; the agent, the runner and the run folder ar
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -25,6 +20,7 @@ from agent.errors import ConfigError
 from agent.llm import ScriptedFakeBackend
 from agent.llm.backends._oracle import OracleFakeBackend
 from tests._eval_support import write_dataset
+from tests._kill import ROOT, kill_when_ready
 from tests._resume_kinds_child import (
     SPEC,
     KillSwitchFake,
@@ -34,36 +30,13 @@ from tests._resume_kinds_child import (
     run_solve,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
-
 
 def _kill_mid_run(tmp_path: Path, kind: str, hang_at: int, *extra: Path) -> tuple[Path, set[str]]:
     """Run the child until its fake hangs at call ``hang_at``, SIGKILL it; the run directory
     and the cache keys of the samples answered before the kill."""
     run_dir, log_file, ready = tmp_path / "run", tmp_path / "answered.log", tmp_path / "ready"
-    child = subprocess.Popen(
-        [
-            sys.executable,
-            str(ROOT / "tests" / "_resume_kinds_child.py"),
-            kind,
-            str(run_dir),
-            str(log_file),
-            str(ready),
-            str(hang_at),
-            *map(str, extra),
-        ],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        stderr=subprocess.PIPE,
-    )
-    deadline = time.monotonic() + 300
-    while not ready.exists():
-        assert child.poll() is None, child.stderr.read().decode() if child.stderr else ""
-        assert time.monotonic() < deadline, "the child never reached the hang point"
-        time.sleep(0.05)
-    child.send_signal(signal.SIGKILL)
-    child.wait(timeout=30)
-    assert child.returncode == -signal.SIGKILL
+    args = [kind, str(run_dir), str(log_file), str(ready), str(hang_at), *map(str, extra)]
+    kill_when_ready(ROOT / "tests" / "_resume_kinds_child.py", args, ready, timeout=300)
     answered = log_file.read_text().split() if log_file.exists() else []
     assert len(answered) == len(set(answered))
     return run_dir, set(answered)

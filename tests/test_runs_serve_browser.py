@@ -22,10 +22,9 @@ from pathlib import Path
 import pytest
 
 from agent.core import RunReader
+from tests._browser import CHROMIUM, DRIVER, headless_chromium
 from tests._runs_support import GatedRun, scripted_run
 
-CHROMIUM = "/usr/bin/chromium"
-DRIVER = "/usr/bin/chromedriver"
 REQUIRED = bool(os.environ.get("CI") or os.environ.get("OPTAGENT_REQUIRE_BROWSER"))
 
 
@@ -42,28 +41,11 @@ def browser(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[object]
         if not os.access(path, os.X_OK):
             _missing(f"{path} is missing")
     try:
-        from selenium import webdriver
-        from selenium.webdriver.chrome.service import Service
+        import selenium  # noqa: F401 - only whether it is installed
     except ImportError:
         _missing("selenium is not installed (pip install 'optagent[dev]')")
     monkeypatch.setenv("SE_OFFLINE", "true")  # Selenium Manager must download nothing
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--window-size=1280,1100",
-        f"--user-data-dir={tmp_path / 'chromium-profile'}",
-    ):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(executable_path=DRIVER), options=options)
-    driver.set_page_load_timeout(120)
+    driver = headless_chromium(tmp_path / "chromium-profile")
     try:
         yield driver
     finally:

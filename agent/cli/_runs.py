@@ -1,4 +1,5 @@
-"""`optagent runs list|show`: every kind of run lives in a run directory; these read them."""
+"""`optagent runs list|show|serve|mlflow`: every kind of run lives in a run directory; all four
+read it through ``agent.core.RunReader``."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from agent.cli._common import console, user_errors
-from agent.core import JsonlRunStore, Trial
+from agent.core import RunReader, find_runs
+from agent.core._store import CONFIG_FILE
 from agent.errors import ConfigError
 
 app = typer.Typer(help="List and inspect run directories.", no_args_is_help=True)
@@ -21,85 +23,9 @@ app = typer.Typer(help="List and inspect run directories.", no_args_is_help=True
 RunsDirOpt = Annotated[Path, typer.Option("--runs-dir", help="Folder holding run directories.")]
 
 
-def _status_counts(trials: list[Trial]) -> dict[str, int]:
-    """Trials that were skipped, failed or raced out (pruned), by status."""
-    return {s: sum(1 for t in trials if t.status == s) for s in ("skipped", "failed", "pruned")}
-
-
-def _summary(directory: Path) -> dict[str, Any]:
-    store = JsonlRunStore(directory)
-    config = store.read_config()
-    state = store.read_state()
-    usage = store.read_usage()
-    trials = store.load_trials()
-    best_path = directory / "best.json"
-    best = store._read_json("best.json") if best_path.is_file() else {}
-    task = config.get("task", {})
-    if config.get("kind") == "solve":
-        return _solve_summary(directory, config, state, usage, trials, best)
-    return {
-        "name": directory.name,
-        "kind": config.get("kind", "-"),
-        "task": task.get("name", "-") if isinstance(task, dict) else str(task),
-        "optimizer": config.get("optimizer", {}).get("name", "-"),
-        "model": config.get("model", config.get("optimizer", {}).get("model", "-")),
-        "status": state.get("status", "new"),
-        "reason": state.get("reason", ""),
-        "step": state.get("step", 0),
-        "steps": config.get("steps", "-"),
-        "trials": len(trials),
-        **_status_counts(trials),
-        "best": best.get("score"),
-        "best_candidate": best.get("candidate"),
-        "calls": usage.get("calls", 0),
-        "tokens": usage.get("total_tokens", 0),
-        "cost": usage.get("cost_usd", 0.0),
-        "updated": state.get("updated"),
-        "direction": config.get("direction", "maximize"),
-        "trial_objects": trials,
-        "config": config,
-    }
-
-
-def _solve_summary(
-    directory: Path,
-    config: dict[str, Any],
-    state: dict[str, Any],
-    usage: dict[str, Any],
-    trials: list[Trial],
-    answer: dict[str, Any],
-) -> dict[str, Any]:
-    """A formulation run in the same shape: a step is a correction round, a trial a round of
-    one chain, the best score the answer's objective."""
-    problem = " ".join(str(config.get("problem", "")).split())
-    return {
-        "name": directory.name,
-        "kind": "solve",
-        "task": problem[:40] + ("..." if len(problem) > 40 else ""),
-        "optimizer": f"{config.get('method', '-')} x{config.get('votes', 1)}",
-        "model": config.get("model", "-"),
-        "status": state.get("status", "new"),
-        "reason": state.get("reason", ""),
-        "step": int(state.get("step", 0)) + (1 if trials else 0),
-        "steps": config.get("max_rounds", "-"),
-        "trials": len(trials),
-        **_status_counts(trials),
-        "best": answer.get("objective"),
-        "best_candidate": answer.get("status", "no answer yet"),
-        "calls": usage.get("calls", 0),
-        "tokens": usage.get("total_tokens", 0),
-        "cost": usage.get("cost_usd", 0.0),
-        "updated": state.get("updated"),
-        "direction": "maximize",
-        "trial_objects": trials,
-        "config": config,
-        "answer": answer,
-    }
-
-
-def _show_solve(s: dict[str, Any]) -> None:
+def _show_solve(reader: RunReader) -> None:
     """The rounds of a formulation run, chain by chain, and its answer."""
-    config, answer = s["config"], s["answer"]
+    config, answer = reader.config, reader.best_file
     console.print(f"problem: {escape(str(config.get('problem', '')))}", soft_wrap=True)
     if answer:
         console.print(
@@ -114,7 +40,7 @@ def _show_solve(s: dict[str, Any]) -> None:
     table = Table(title="rounds")
     for column in ("chain", "round", "status", "objective", "error"):
         table.add_column(column)
-    for trial in sorted(s["trial_objects"], key=lambda t: (t.index, t.step)):
+    for trial in sorted(reader.trials, key=lambda t: (t.index, t.step)):
         record = trial.artifacts
         table.add_row(
             str(trial.index),
@@ -124,14 +50,8 @@ def _show_solve(s: dict[str, Any]) -> None:
             escape(str(record.get("error", ""))[:100]),
         )
     console.print(table)
-    if s["status"] not in ("finished", "new"):
-        console.print(f"continue with: optagent solve --resume {escape(str(s['directory']))}")
-
-
-def _run_dirs(runs_dir: Path) -> list[Path]:
-    if not runs_dir.is_dir():
-        return []
-    return sorted(p for p in runs_dir.iterdir() if (p / "config.json").is_file())
+    if reader.status not in ("finished", "new"):
+        console.print(f"continue with: optagent solve --resume {escape(str(reader.directory))}")
 
 
 def _when(stamp: float | None) -> str:
@@ -148,7 +68,7 @@ def _score(value: Any) -> str:
 @user_errors
 def list_runs(runs_dir: RunsDirOpt = Path("runs")) -> None:
     """One line per run: status, progress, best score, usage."""
-    dirs = _run_dirs(runs_dir)
+    dirs = [d for d in find_runs([runs_dir]) if (d / CONFIG_FILE).is_file()]
     if not dirs:
         console.print(f"no runs in {runs_dir}/ (start one with: optagent opro linreg)")
         return
@@ -169,20 +89,22 @@ def list_runs(runs_dir: RunsDirOpt = Path("runs")) -> None:
     ):
         table.add_column(column)
     for directory in dirs:
-        s = _summary(directory)
+        reader = RunReader(directory)
+        s = reader.summary()
+        step, steps = reader.progress()
         table.add_row(
             s["name"],
             s["kind"],
             s["task"],
             s["optimizer"],
             s["status"],
-            f"{s['step']}/{s['steps']}",
+            f"{step}/{steps}",
             str(s["trials"]),
             _score(s["best"]),
             str(s["calls"]),
             str(s["tokens"]),
             f"{s['cost']:.4f}",
-            _when(s["updated"]),
+            _when(reader.state.get("updated")),
         )
     console.print(table)
 
@@ -196,50 +118,54 @@ def show(
 ) -> None:
     """Details of one run: configuration, status, best trials, skip reasons, plots."""
     directory = Path(name) if Path(name).is_dir() else runs_dir / name
-    if not (directory / "config.json").is_file():
+    if not (directory / CONFIG_FILE).is_file():
         raise ConfigError(
             f"no run {name!r}: {directory} has no config.json (see optagent runs list)"
         )
-    s = _summary(directory)
-    s["directory"] = directory
+    reader = RunReader(directory)
+    s = reader.summary()
+    step, steps = reader.progress()
+    counts = s["counts"]
     console.print(f"[bold]{s['name']}[/]  ({directory})")
     console.print(
         f"kind {s['kind']}  task {s['task']}  optimizer {s['optimizer']}  model {s['model']}"
     )
     console.print(
-        f"status [bold]{s['status']}[/] at step {s['step']}/{s['steps']}"
+        f"status [bold]{s['status']}[/] at step {step}/{steps}"
         + (f" ({s['reason']})" if s["reason"] else "")
     )
     console.print(
-        f"trials {s['trials']} (skipped {s['skipped']}, failed {s['failed']}, "
-        f"pruned {s['pruned']})  "
+        f"trials {s['trials']} (skipped {counts.get('skipped', 0)}, failed "
+        f"{counts.get('failed', 0)}, pruned {counts.get('pruned', 0)})  "
         f"calls {s['calls']}  tokens {s['tokens']}  cost ${s['cost']:.4f}"
     )
+    for note in s["notes"]:
+        console.print(f"note: {escape(note)}")
     if s["kind"] == "solve":
-        _show_solve(s)
+        _show_solve(reader)
         return
-    console.print(f"best {_score(s['best'])}: {s['best_candidate']!s:.200}")
-    from agent.core import History
-
-    history = History(s["trial_objects"], direction=s["direction"])
+    best = reader.best_index()
+    best_candidate = reader.best_file.get(
+        "candidate", None if best is None else reader.trials[best].candidate
+    )
+    console.print(f"best {_score(s['best'])}: {best_candidate!s:.200}")
     table = Table(title=f"best {top} trials")
     for column in ("#", "step", "score", "candidate"):
         table.add_column(column)
-    for trial in history.top_k(top):
+    for trial in reader.top(top):
         table.add_row(
             str(trial.number), str(trial.step), _score(trial.score), f"{trial.candidate!s:.80}"
         )
     console.print(table)
     reasons = Counter(
         re.sub(r"\s*\(.*\)$", "", t.reason.split(":")[0]) if t.reason else "-"
-        for t in s["trial_objects"]
+        for t in reader.trials
         if t.status != "ok"
     )
     if reasons:
         console.print("not scored: " + ", ".join(f"{r} x{c}" for r, c in reasons.most_common()))
-    plots = sorted((directory / "plots").glob("*.png"))
-    for plot in plots:
-        console.print(f"plot: {plot}")
+    for plot in reader.plots():
+        console.print(f"plot: {directory / 'plots' / plot}")
 
 
 @app.command("serve")

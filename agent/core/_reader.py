@@ -40,6 +40,7 @@ class TrialView:
     Attributes:
         number: position in the journal, from 0.
         step: the optimizer step (the round for solve runs), from 0.
+        index: the candidate's place within its step (the chain for solve runs).
         status: ``ok``, ``skipped``, ``failed``, ``pruned`` (HPO: also ``running`` etc.).
         score: the objective value, ``None`` unless scored.
         candidate: the JSON candidate (prompt, formulation, parameters, item id).
@@ -55,6 +56,7 @@ class TrialView:
     status: str
     score: float | None
     candidate: Any
+    index: int = 0
     reason: str = ""
     feedback: str = ""
     meta: Mapping[str, Any] = field(default_factory=dict)
@@ -239,6 +241,7 @@ class RunReader:
         return TrialView(
             number=int(data.get("number", position)),
             step=int(data.get("step", 0)),
+            index=int(data.get("index") or 0),
             status=status,
             score=_finite(data.get("score")) if status == "ok" else None,
             candidate=data.get("candidate"),
@@ -366,6 +369,32 @@ class RunReader:
         if self.kind == "hpo":
             return "llambo"
         return "-"
+
+    def progress(self) -> tuple[int, Any]:
+        """``(step reached, steps asked for)``; for solve runs the correction round of the
+        latest journaled round and ``max_rounds`` (``"-"`` when the config has no total)."""
+        step = int(self.state.get("step") or 0)
+        if self.kind == "solve":
+            return step + (1 if self.trials else 0), self.config.get("max_rounds", "-")
+        return step, self.config.get("steps", "-")
+
+    def top(self, k: int) -> list[TrialView]:
+        """The ``k`` best scored trials, best first, one per candidate."""
+        ranked = sorted(
+            (t for t in self.trials if t.score is not None),
+            key=lambda t: t.score if t.score is not None else 0.0,
+            reverse=self.direction == "maximize",
+        )
+        out: list[TrialView] = []
+        seen: set[str] = set()
+        for trial in ranked:
+            key = candidate_text(trial.candidate)
+            if key not in seen:
+                seen.add(key)
+                out.append(trial)
+            if len(out) >= k:
+                break
+        return out
 
     def counts(self) -> dict[str, int]:
         """Trials by status."""

@@ -1,19 +1,21 @@
-"""Benchmark: kill -9 at random points of OPRO, prompt-optimization and Trace runs, then resume.
+"""Benchmark: kill -9 at random points of every run kind, then resume.
 
-Each kind runs as a child process on a scripted fake backend that logs every request it
-answers; the child is SIGKILLed at a random request (Trace, prompt optimization) or objective
-call (OPRO), the run is resumed in this process on a counting fake, and compared with an
+The kinds: OPRO, prompt optimization, Trace, a formulation run (solve), an eval run, a chat
+session and an ``optagent hpo`` study. Each runs as a child process on a fake backend that
+logs every request it answers; the child is SIGKILLed at a random backend request (OPRO: an
+objective call), the run is resumed in this process on a counting fake, and compared with an
 uninterrupted run. Per kind it prints and writes:
 
-- trials lost: trials journaled before the kill and not kept exactly, plus trials of the
-  uninterrupted run missing after the resume;
-- trials scored twice: (step, index) slots journaled more than once;
+- trials lost: finished work (trials, rounds, items, turns, Optuna trials) recorded before the
+  kill and not kept exactly, plus work of the uninterrupted run missing after the resume;
+- trials scored twice: slots recorded more than once;
 - calls paid twice: requests answered before the kill that reached the backend again.
 
-    python evals/bench/bench_kill9.py [--runs 5] [--seed 0] [--out docs/figures/kill9.json]
+    python evals/bench/bench_kill9.py [--runs 5] [--seed 0] [--kinds opro,chat] [--out F.json]
 
 The child scripts and the kill helper are the resume tests' own (tests/_resume_child.py,
-tests/_prompt_resume_child.py, tests/_trace_resume_child.py, tests/_kill.py).
+tests/_prompt_resume_child.py, tests/_trace_resume_child.py, tests/_resume_kinds_child.py,
+tests/_kill.py).
 """
 
 from __future__ import annotations
@@ -41,9 +43,19 @@ from evals.bench._test_harness import harness  # noqa: E402
 _resume_child = harness("_resume_child")
 _prompt_resume_child = harness("_prompt_resume_child")
 _trace_resume_child = harness("_trace_resume_child")
+_kinds_child = harness("_resume_kinds_child")
 kill_when_ready = harness("_kill").kill_when_ready
 
-KINDS = ("opro", "prompt", "trace")
+KINDS = ("opro", "prompt", "trace", "solve", "eval", "chat", "hpo")
+EVAL_ITEMS = 8
+
+
+def _journal(run_dir: Path) -> list[dict[str, Any]]:
+    return [t.to_dict() for t in JsonlRunStore(run_dir).load_trials()]
+
+
+def _slot(record: dict[str, Any]) -> Any:
+    return record["step"], record.get("index")
 
 
 @dataclass(frozen=True)
@@ -51,9 +63,12 @@ class Kind:
     """How to run one kind uninterrupted, kill it, and resume it."""
 
     script: Path
-    spec: str
     clean: Callable[[Path], int]  # run uninterrupted in the folder; return its kill points
-    resume: Callable[[Path], ScriptedFakeBackend]  # resume the folder; return the backend used
+    resume: Callable[[Path], set[str]]  # resume the run folder; the cache keys it requested
+    args: tuple[str, ...] = ()  # the child's arguments before RUN_DIR
+    extra: Callable[[Path], list[str]] = lambda folder: []  # ... and after HANG_AT
+    records: Callable[[Path], list[dict[str, Any]]] = _journal  # the finished work, in order
+    slot: Callable[[dict[str, Any]], Any] = _slot  # what one record is the work of
 
 
 def _opro_clean(run_dir: Path) -> int:
@@ -78,11 +93,15 @@ def _opro_clean(run_dir: Path) -> int:
     return calls
 
 
-def _opro_resume(run_dir: Path) -> ScriptedFakeBackend:
+def _resent(backend: ScriptedFakeBackend, spec: str) -> set[str]:
+    return {request.cache_key(spec, i) for request, i in backend.requests}
+
+
+def _opro_resume(run_dir: Path) -> set[str]:
     counting = ScriptedFakeBackend(_resume_child.scripted_reply, spec="scripted:resume")
     task, opro = _resume_child.build(run_dir, counting)
     Run.resume(run_dir, task, opro, usage=opro.llm.usage).optimize()
-    return counting
+    return _resent(counting, "scripted:resume")
 
 
 def _requests_of(backend: ScriptedFakeBackend) -> int:
@@ -97,37 +116,117 @@ def _logging_clean(child: ModuleType, run_dir: Path) -> int:
     return _requests_of(backend)
 
 
-def _logging_resume(child: ModuleType, run_dir: Path) -> ScriptedFakeBackend:
+def _logging_resume(child: ModuleType, spec: str, run_dir: Path) -> set[str]:
     """Resume a child module's search in this process on its logging fake."""
     backend = child.LoggingFakeBackend(None)
     child.run(run_dir, backend, resume=True)
-    return backend
+    return _resent(backend, spec)
+
+
+# -- the kinds of tests/_resume_kinds_child.py: the fake is wrapped in its KillSwitchFake,
+# which logs what it answers (to a file) and counts calls.
+
+
+def _switch(folder: Path, inner: Any) -> Any:
+    return _kinds_child.KillSwitchFake(inner, folder / "resumed.log", folder / "never", 0)
+
+
+def _logged(folder: Path) -> set[str]:
+    log = folder / "resumed.log"
+    return set(log.read_text().split()) if log.exists() else set()
+
+
+def _kinds_clean(run: Callable[[Path, Any], Any], inner: Callable[[], Any], run_dir: Path) -> int:
+    fake = _switch(run_dir.parent, inner())
+    run(run_dir, fake)
+    return int(fake.calls)
+
+
+def _kinds_resume(run: Callable[..., Any], inner: Callable[[], Any], run_dir: Path) -> set[str]:
+    run(run_dir, _switch(run_dir.parent, inner()), resume=True)
+    return _logged(run_dir.parent)
+
+
+def _scripted(reply: Callable[..., str]) -> Callable[[], ScriptedFakeBackend]:
+    return lambda: ScriptedFakeBackend(reply, spec=_kinds_child.SPEC)
+
+
+def _eval_files(folder: Path) -> list[str]:
+    data, oracle = harness("_eval_support").write_dataset(folder, EVAL_ITEMS)
+    return [str(data), str(oracle)]
+
+
+def _eval_run(run_dir: Path, backend: Any = None, *, resume: bool = False) -> Any:
+    """The eval child's run, its oracle fake swapped for ``backend`` (a counting one)."""
+    from agent.llm.backends._oracle import OracleFakeBackend
+    from evals.runner import _work
+
+    folder = run_dir.parent
+    data, oracle = (Path(p) for p in _eval_files(folder))
+    key = _kinds_child.oracle_key(oracle)
+    _work._BACKENDS[key] = _switch(folder, OracleFakeBackend.from_path(oracle.resolve()))
+    try:
+        return _kinds_child.run_eval_items(run_dir, data, oracle, resume=resume)
+    finally:
+        _work._BACKENDS.pop(key, None)
+
+
+def _eval_clean(run_dir: Path) -> int:
+    _eval_run(run_dir)
+    return EVAL_ITEMS  # one call per item
+
+
+def _eval_resume(run_dir: Path) -> set[str]:
+    _eval_run(run_dir, resume=True)
+    return _logged(run_dir.parent)
 
 
 TESTS = ROOT / "tests"
+KINDS_CHILD = TESTS / "_resume_kinds_child.py"
+_GOOD = _kinds_child.GOOD
 KIND: dict[str, Kind] = {
-    "opro": Kind(TESTS / "_resume_child.py", "scripted:resume", _opro_clean, _opro_resume),
+    "opro": Kind(TESTS / "_resume_child.py", _opro_clean, _opro_resume),
     "prompt": Kind(
         TESTS / "_prompt_resume_child.py",
-        _prompt_resume_child.SPEC,
         partial(_logging_clean, _prompt_resume_child),
-        partial(_logging_resume, _prompt_resume_child),
+        partial(_logging_resume, _prompt_resume_child, _prompt_resume_child.SPEC),
     ),
     "trace": Kind(
         TESTS / "_trace_resume_child.py",
-        "scripted:trace",
         partial(_logging_clean, _trace_resume_child),
-        partial(_logging_resume, _trace_resume_child),
+        partial(_logging_resume, _trace_resume_child, "scripted:trace"),
+    ),
+    "solve": Kind(
+        KINDS_CHILD,
+        partial(_kinds_clean, _kinds_child.run_solve, _scripted(_kinds_child.reply)),
+        partial(_kinds_resume, _kinds_child.run_solve, _scripted(_kinds_child.reply)),
+        args=("solve",),
+    ),
+    "eval": Kind(
+        KINDS_CHILD,
+        _eval_clean,
+        _eval_resume,
+        args=("eval",),
+        extra=_eval_files,
+        slot=lambda record: record["candidate"],  # the item id
+    ),
+    "chat": Kind(
+        KINDS_CHILD,
+        partial(_kinds_clean, _kinds_child.run_chat, _scripted(lambda request, index: _GOOD)),
+        partial(_kinds_resume, _kinds_child.run_chat, _scripted(lambda request, index: _GOOD)),
+        args=("chat",),
+        records=_kinds_child.chat_turns,
+        slot=lambda turn: (turn["index"], turn["route"]),  # a turn redone as an error differs
+    ),
+    "hpo": Kind(
+        KINDS_CHILD,
+        partial(_kinds_clean, _kinds_child.run_hpo, _kinds_child.hpo_backend),
+        partial(_kinds_resume, _kinds_child.run_hpo, _kinds_child.hpo_backend),
+        args=("hpo",),
+        records=_kinds_child.hpo_rows,
+        slot=lambda row: row["number"],
     ),
 }
-
-
-def _trials(run_dir: Path) -> list[dict[str, Any]]:
-    return [t.to_dict() for t in JsonlRunStore(run_dir).load_trials()]
-
-
-def _slot(trial: dict[str, Any]) -> tuple[Any, Any]:
-    return trial["step"], trial.get("index")
 
 
 def kill_and_resume(name: str, hang_at: int, folder: Path, clean_dir: Path) -> dict[str, Any]:
@@ -135,36 +234,38 @@ def kill_and_resume(name: str, hang_at: int, folder: Path, clean_dir: Path) -> d
     what was lost or paid twice against the uninterrupted run in ``clean_dir``."""
     kind = KIND[name]
     run_dir, log_file, ready = folder / "run", folder / "answered.log", folder / "ready"
-    args = [str(run_dir), str(log_file), str(ready), str(hang_at)]
-    kill_when_ready(kind.script, args, ready)
-    before = _trials(run_dir)
+    args = [*kind.args, str(run_dir), str(log_file), str(ready), str(hang_at)]
+    kill_when_ready(kind.script, [*args, *kind.extra(folder)], ready, timeout=600)
+    before = kind.records(run_dir)
     answered = set(log_file.read_text().split()) if log_file.exists() else set()
-    backend = kind.resume(run_dir)
-    after = _trials(run_dir)
+    resent = kind.resume(run_dir)
+    after = kind.records(run_dir)
     kept = sum(1 for i, t in enumerate(before) if i < len(after) and after[i] == t)
-    slots = [_slot(t) for t in after]
-    missing = {_slot(t) for t in _trials(clean_dir)} - set(slots)
-    resent = {request.cache_key(kind.spec, i) for request, i in backend.requests}
+    slots = [kind.slot(t) for t in after]
+    clean = [kind.slot(t) for t in kind.records(clean_dir)]
+    missing = len(clean) - len(after) if name == "hpo" else len(set(clean) - set(slots))
     return {
         "hang_at": hang_at,
         "trials_before_kill": len(before),
         "trials_after_resume": len(after),
-        "trials_lost": len(before) - kept + len(missing),
+        "trials_lost": len(before) - kept + max(missing, 0),
         "trials_scored_twice": len(slots) - len(set(slots)),
         "calls_answered_before_kill": len(answered),
-        "calls_after_resume": len(backend.requests),
+        "calls_after_resume": len(resent),
         "calls_paid_twice": len(resent & answered),
     }
 
 
 def measure(name: str, runs: int, rng: random.Random, folder: Path) -> dict[str, Any]:
-    """``runs`` kills of kind ``name`` at random kill points, with totals."""
-    clean_dir = folder / "clean"
+    """``runs`` kills of kind ``name`` at random kill points (from the second on, so the
+    child has done some work), with totals."""
+    (folder / "clean").mkdir()
+    clean_dir = folder / "clean" / "run"
     points = KIND[name].clean(clean_dir)
     kills = []
     for r in range(runs):
         (folder / str(r)).mkdir()
-        kills.append(kill_and_resume(name, rng.randint(1, points), folder / str(r), clean_dir))
+        kills.append(kill_and_resume(name, rng.randint(2, points), folder / str(r), clean_dir))
     return {
         "kill_points": points,
         "trials_lost": sum(k["trials_lost"] for k in kills),

@@ -21,7 +21,8 @@ of the harness, not a measurement of any model. ``--model scripted-random`` is t
 answering at random (a stand-in for a model that has learned nothing): with it the LLM sampler
 must still be about as good as TPE, which is what the gate is for. ``--model served-scripted``
 sends the LLM cells' requests over HTTP to a local OpenAI-compatible server answering with the
-same scripted fake (evals/bench/_scripted_server.py): a smoke run of the served path.
+same scripted fake (tests/fakes/openai_server.py answering as tests/fakes/hpo.py scripts it,
+loaded by path): a smoke run of the served path.
 
 LLM cells are labelled by the model and, when not the defaults, the gate settings
 (``--no-gate``, ``--gate-prior``, ``--gate-window``), so variants share one OUT folder.
@@ -533,11 +534,10 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     with contextlib.ExitStack() as stack:
         if args.model == "served-scripted":
-            from agent.hpo import ScriptedHPOFakeBackend
-            from evals.bench._scripted_server import ScriptedFakeOpenAIServer
+            from evals.bench._test_harness import harness
 
-            fake = ScriptedHPOFakeBackend(seed=3, garbage_rate=args.garbage_rate)
-            server = stack.enter_context(ScriptedFakeOpenAIServer(fake._answer))
+            replies = harness("fakes/hpo").hpo_fake_replies(3, args.garbage_rate)
+            server = stack.enter_context(harness("fakes/openai_server").FakeOpenAIServer(replies))
             global _SERVED_URL
             _SERVED_URL = server.url
             stack.callback(_forget_served_url)
