@@ -426,9 +426,7 @@ def main() -> None:
     out_file = args.out / "prompt_peers.json"
     out_file.write_text(json.dumps(table_data, indent=1), encoding="utf-8")
 
-    table = Table(
-        title=f"ours vs DSPy {dspy_version or '(not run)'}, cap {args.max_calls} calls"
-    )
+    table = Table(title=f"ours vs DSPy {dspy_version or '(not run)'}, cap {args.max_calls} calls")
     for column in ("task", "method", "seeds", "test acc %", "opt. calls", "search s"):
         table.add_column(column)
     for r in rows:
