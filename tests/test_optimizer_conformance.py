@@ -27,10 +27,12 @@ from agent.core import Candidate, Evaluation, JsonlRunStore, Objective, Run
 from agent.llm import LLM, Budget, Request, ScriptedFakeBackend, UsageMeter
 from agent.optimizers import (
     OPRO,
+    BayesianJointSearch,
     ExemplarSearch,
     JointSearch,
     Optimizer,
     RandomSearch,
+    ReflectivePareto,
     ReflectiveRewrite,
     instruction_opro,
     parse_tagged,
@@ -72,6 +74,19 @@ def prompt_objective(candidate: Candidate) -> Evaluation:
     score = (int(hashlib.sha256(text.encode()).hexdigest()[:4], 16) % 100) / 100
     failures = [{"question": "2 + 2", "target": "4", "output": "four"}] if score < 0.9 else []
     return Evaluation(score, "", {"failures": failures})
+
+
+def pareto_objective(candidate: Candidate) -> Evaluation:
+    """Like ``prompt_objective``, with per-example scores on four examples (for GEPA)."""
+    assert isinstance(candidate, dict)
+    digest = hashlib.sha256(json.dumps(candidate, sort_keys=True).encode()).digest()
+    scores = [float(digest[e] % 2) for e in range(4)]
+    failures = [
+        {"question": f"{e} + 2", "target": str(e + 2), "output": "?"}
+        for e in range(4)
+        if scores[e] < 1
+    ]
+    return Evaluation(sum(scores) / 4, "", {"scores": scores, "failures": failures})
 
 
 def number_objective(candidate: Candidate) -> float:
@@ -169,6 +184,51 @@ REGISTRY: dict[str, Entry] = {
                 lambda llm: ReflectiveRewrite(llm, task="t", baseline=BASELINE, max_failures=0),
                 "max_failures",
                 0,
+            )
+        ],
+    ),
+    "BayesianJointSearch": Entry(
+        lambda llm: Case(
+            BayesianJointSearch(
+                llm,
+                task="add",
+                baseline="Answer.",
+                position="Q_begin",
+                pool=POOL,
+                n_instructions=3,
+                candidates_per_step=3,
+                seed=1,
+            ),
+            prompt_objective,
+        ),
+        instruction_reply,
+        [
+            (
+                lambda llm: BayesianJointSearch(
+                    llm, task="t", baseline="", position="Q_begin", pool=POOL, n_demo_sets=0
+                ),
+                "n_demo_sets",
+                0,
+            )
+        ],
+    ),
+    "ReflectivePareto": Entry(
+        lambda llm: Case(
+            ReflectivePareto(
+                llm,
+                task="add",
+                baseline=BASELINE,
+                examples=[(f"{e} + 2", str(e + 2)) for e in range(4)],
+                candidates_per_step=3,
+            ),
+            pareto_objective,
+        ),
+        instruction_reply,
+        [
+            (
+                lambda llm: ReflectivePareto(llm, task="t", baseline=BASELINE, merge_every=-1),
+                "merge_every",
+                -1,
             )
         ],
     ),

@@ -53,3 +53,39 @@ def test_metric_for_kinds() -> None:
     assert metric_for("exact")("Anna works in Rome.", "Rome") == 0.0
     with pytest.raises(ConfigError, match="unknown answer kind"):
         metric_for("fuzzy")  # type: ignore[arg-type]  # the point: an unknown kind must raise
+
+
+def test_regex_answers_take_the_first_group() -> None:
+    from agent.tasks.prompt import PromptTask, extract_regex
+
+    assert extract_regex("so ANSWER: Blue.", r"ANSWER:\s*(\w+)") == "Blue"
+    assert extract_regex("no marker here", r"ANSWER:\s*(\w+)") is None
+    assert extract_regex("code X-12 ok", r"X-\d+") == "X-12"  # no group: the whole match
+    task = PromptTask(
+        name="codes", input_fields=("q",), answer_kind="regex", pattern=r"ANSWER:\s*(\w+)"
+    )
+    assert task.score("ANSWER: Blue", "Blue") == 1.0
+    assert task.score("ANSWER: Red", "Blue") == 0.0
+    with pytest.raises(ConfigError, match="needs a pattern"):
+        PromptTask(name="codes", input_fields=("q",), answer_kind="regex")
+    with pytest.raises(ConfigError, match="bad answer pattern"):
+        PromptTask(name="codes", input_fields=("q",), answer_kind="regex", pattern="(")
+
+
+@pytest.mark.parametrize(
+    ("targets", "kind", "labels"),
+    [
+        (["4", "1,200", "-3.5"], "number", ()),
+        (["yes", "No", "no"], "yesno", ()),
+        (["(A)", "c", "B"], "choice", ()),
+        (["cat", "dog", "dog", "cat"], "label", ("cat", "dog")),
+        (["Paris", "Rome", "Oslo"], "exact", ()),
+        (["a long free answer", "another long one"], "exact", ()),
+    ],
+)
+def test_answer_kind_is_inferred_from_targets(
+    targets: list[str], kind: str, labels: tuple[str, ...]
+) -> None:
+    from agent.tasks.prompt import infer_answer_kind
+
+    assert infer_answer_kind(targets) == (kind, labels)

@@ -123,3 +123,16 @@ def test_multi_field_inputs_are_named() -> None:
     task = PromptTask(name="t", input_fields=("context", "question"))
     text = format_messages(task, PromptCandidate(), {"context": "c", "question": "q"})[0].content
     assert text == "context: c\nquestion: q"
+
+
+def test_split_by_sizes_takes_exact_disjoint_sizes_or_names_the_shortfall() -> None:
+    from agent.tasks.prompt import Example, split_by_sizes
+
+    examples = [Example({"question": f"q{i}"}, str(i)) for i in range(20)]
+    splits = split_by_sizes(examples, (5, 4, 3), seed=1)
+    assert splits.sizes() == {"train": 5, "val": 4, "test": 3}
+    seen = [e.inputs["question"] for e in (*splits.train, *splits.val, *splits.test)]
+    assert len(set(seen)) == 12
+    assert split_by_sizes(examples, (5, 4, 3), seed=1) == splits
+    with pytest.raises(DataError, match="asks for 30 examples but the file holds 20"):
+        split_by_sizes(examples, (10, 10, 10), source="d.jsonl")

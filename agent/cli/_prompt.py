@@ -28,14 +28,20 @@ from agent.core import JsonlRunStore
 from agent.errors import ConfigError
 from agent.llm import load
 from agent.tasks.prompt import (
+    ANSWER_KINDS,
     BUILTIN_TASKS,
+    DEFAULT_MAX_TOKENS,
+    DEFAULT_STOP,
     METHODS,
+    Example,
     PromptTask,
     Splits,
     builtin_task,
+    infer_answer_kind,
     load_examples,
     optimize_prompt,
     report_table,
+    split_by_sizes,
     split_examples,
     write_report,
 )
@@ -65,68 +71,152 @@ def tasks() -> None:
     console.print(table)
 
 
-def _data_task(
-    data: Path,
-    *,
-    input_fields: list[str] | None,
-    target_field: str | None,
-    data_format: str | None,
-    answer_kind: str | None,
-    labels: str | None,
-    instruction: str,
-    position: str,
-    max_new_tokens: int | None,
-    seed: int,
-) -> tuple[PromptTask, Splits]:
-    examples = load_examples(
-        data,
-        input_fields=input_fields,
-        target_field=target_field,
-        format=data_format,  # type: ignore[arg-type]  # a CLI string; load_examples validates it and names the formats
-    )
-    fields = tuple(examples[0].inputs)
-    kind = answer_kind or ("number" if data_format == "gsm8k" else "exact")
-    task = PromptTask(
-        name=data.stem,
-        input_fields=fields,
-        answer_kind=kind,  # type: ignore[arg-type]  # a CLI string; PromptTask validates it and names the kinds
-        labels=tuple(x.strip() for x in (labels or "").split(",") if x.strip()),
-        instruction=instruction,
-        position=position,  # type: ignore[arg-type]  # a CLI string; PromptTask validates it and names the positions
-        max_tokens=max_new_tokens or 48,
-        description=f"answer the {', '.join(fields)} from {data.name}",
-    )
-    return task, split_examples(examples, seed=seed)
-
-
-def _build(spec: dict[str, Any]) -> tuple[PromptTask, Splits]:
-    """Task and splits from the CLI arguments stored in config.json (first run and resume)."""
-    if spec.get("task"):
-        item = builtin_task(spec["task"])
-        task = item.task
-        if spec.get("instruction") is not None:
-            task = PromptTask(
-                **{
-                    **{f: getattr(task, f) for f in task.__dataclass_fields__},
-                    "instruction": spec["instruction"],
-                }
-            )
-        sizes = tuple(spec["sizes"]) if spec.get("sizes") else None
-        return task, item.splits(seed=spec["seed"], sizes=sizes)  # type: ignore[arg-type]  # sizes read from JSON: a tuple of ints of unknown length
-    if not spec.get("data"):
-        raise ConfigError("give --task builtin:NAME or --data FILE (see `optagent prompt tasks`)")
-    return _data_task(
-        Path(spec["data"]),
+def _read(path: str, spec: dict[str, Any]) -> list[Example]:
+    return load_examples(
+        Path(path),
         input_fields=spec.get("input_fields"),
         target_field=spec.get("target_field"),
-        data_format=spec.get("format"),
-        answer_kind=spec.get("answer_kind"),
-        labels=spec.get("labels"),
-        instruction=spec.get("instruction") or "",
-        position=spec.get("position") or "Q_begin",
-        max_new_tokens=spec.get("max_new_tokens"),
-        seed=spec["seed"],
+        format=spec.get("format"),  # type: ignore[arg-type]  # a CLI string; load_examples validates it and names the formats
     )
+
+
+def _generation(
+    spec: dict[str, Any],
+    kind: str,
+    default_max: int | None = None,
+    default_stop: tuple[str, ...] = DEFAULT_STOP,
+) -> dict[str, Any]:
+    """max_tokens and stop: the user's, else the answer kind's defaults (files and built-ins)."""
+    stop = spec.get("stop")
+    if stop is None:
+        stops: tuple[str, ...] = default_stop
+    else:
+        stops = tuple(x for x in stop if x.lower() != "none")
+    return {
+        "max_tokens": spec.get("max_new_tokens") or default_max or DEFAULT_MAX_TOKENS[kind],
+        "stop": stops,
+    }
+
+
+def _build(spec: dict[str, Any]) -> tuple[PromptTask, Splits, str]:
+    """Task, splits and the answer-kind note from the CLI arguments stored in config.json
+    (first run and resume)."""
+    if spec.get("task"):
+        item = builtin_task(spec["task"])
+        base = item.task
+        fields = {f: getattr(base, f) for f in base.__dataclass_fields__}
+        fields.update(_generation(spec, base.answer_kind, base.max_tokens, base.stop))
+        if spec.get("instruction") is not None:
+            fields["instruction"] = spec["instruction"]
+        if spec.get("position"):
+            fields["position"] = spec["position"]
+        task = PromptTask(**fields)
+        sizes = tuple(spec["sizes"]) if spec.get("sizes") else None
+        note = f"{task.answer_kind} (built-in task)"
+        return task, item.splits(seed=spec["seed"], sizes=sizes), note  # type: ignore[arg-type]  # sizes read from JSON: a tuple of ints of unknown length
+    if spec.get("train"):
+        train = _read(spec["train"], spec)
+        val = _read(spec["val"], spec)
+        test = _read(spec["test"], spec) if spec.get("test") else []
+        splits = Splits(train=tuple(train), val=tuple(val), test=tuple(test))
+        first = Path(spec["train"])
+        # train.jsonl in a folder named for the data set: name the run after the folder
+        name = first.stem if first.stem.lower() != "train" else first.resolve().parent.name
+        source = first.name
+    elif spec.get("data"):
+        examples = _read(spec["data"], spec)
+        if spec.get("sizes"):
+            splits = split_by_sizes(
+                examples, spec["sizes"], seed=spec["seed"], source=str(spec["data"])
+            )
+        else:
+            splits = split_examples(examples, seed=spec["seed"])
+        name, source = Path(spec["data"]).stem, Path(spec["data"]).name
+    else:
+        raise ConfigError(
+            "give --task builtin:NAME, --data FILE, or --train FILE --val FILE [--test FILE] "
+            "(see `optagent prompt tasks`)"
+        )
+    kind = spec.get("answer_kind")
+    labels = tuple(x.strip() for x in (spec.get("labels") or "").split(",") if x.strip())
+    if kind:
+        note = f"{kind} (--answer)"
+    elif spec.get("format") == "gsm8k":
+        kind, note = "number", "number (GSM8K format)"
+    else:
+        kind, labels = infer_answer_kind([e.target for e in (*splits.train, *splits.val)])
+        note = f"{kind} (inferred from the targets; choose with --answer)"
+    if labels:
+        note += f", labels {', '.join(labels)}"
+    fields_shown = tuple(splits.train[0].inputs)
+    task = PromptTask(
+        name=name,
+        input_fields=fields_shown,
+        answer_kind=kind,  # type: ignore[arg-type]  # a CLI string; PromptTask validates it and names the kinds
+        labels=labels,
+        pattern=spec.get("pattern") or "",
+        instruction=spec.get("instruction") or "",
+        position=spec.get("position") or "Q_begin",  # type: ignore[arg-type]  # a CLI string; PromptTask validates it and names the positions
+        description=f"answer the {', '.join(fields_shown)} from {source}",
+        **_generation(spec, kind),
+    )
+    return task, splits, note
+
+
+def _check_sources(spec: dict[str, Any]) -> None:
+    """Refuse option mixes that would be ignored or contradict each other (never silently)."""
+    fixed = [f"--{k}" for k in ("train", "val", "test") if spec.get(k)]
+    if spec.get("task") and (spec.get("data") or fixed):
+        raise ConfigError(
+            f"--task {spec['task']} and {' '.join(fixed) or '--data'} are two data sources; "
+            "give one"
+        )
+    if spec.get("data") and fixed:
+        raise ConfigError(
+            f"--data splits one file by itself and {' '.join(fixed)} give fixed splits; "
+            "use one or the other"
+        )
+    if fixed and not spec.get("train"):
+        raise ConfigError(f"{' '.join(fixed)} need --train FILE (demos come from it)")
+    if spec.get("train") and not spec.get("val"):
+        raise ConfigError("--train needs --val FILE (every candidate is scored on it)")
+    if spec.get("sizes") and spec.get("train"):
+        raise ConfigError(
+            "--sizes cuts a built-in task or one --data file; fixed --train/--val/--test "
+            "files keep their own sizes: drop --sizes"
+        )
+    if spec.get("task"):
+        own = [
+            flag
+            for flag, key in (
+                ("--input-field", "input_fields"),
+                ("--target-field", "target_field"),
+                ("--format", "format"),
+                ("--answer", "answer_kind"),
+                ("--labels", "labels"),
+                ("--answer-pattern", "pattern"),
+            )
+            if spec.get(key)
+        ]
+        if own:
+            raise ConfigError(
+                f"{', '.join(own)} apply to data files; {spec['task']} has its own fields, "
+                "answer kind and metric"
+            )
+    kind = spec.get("answer_kind")
+    if spec.get("labels") and kind not in (None, "label"):
+        raise ConfigError(f"--labels is for --answer label, not --answer {kind}")
+    if spec.get("pattern") and kind != "regex":
+        raise ConfigError("--answer-pattern is for --answer regex; add it or drop the pattern")
+    if kind == "regex" and not spec.get("pattern"):
+        raise ConfigError("--answer regex needs --answer-pattern REGEX (its first group answers)")
+    if kind is not None and kind not in ANSWER_KINDS:
+        raise ConfigError(f"unknown --answer {kind!r}; use one of {', '.join(ANSWER_KINDS)}")
+
+
+def _unescape(text: str) -> str:
+    r"""``\n`` and ``\t`` typed on a command line become the characters."""
+    return text.replace("\\n", "\n").replace("\\t", "\t")
 
 
 @app.command("optimize")
@@ -137,7 +227,19 @@ def optimize(
         typer.Option("--task", help="A built-in task: builtin:NAME (see `prompt tasks`)."),
     ] = None,
     data: Annotated[
-        Path | None, typer.Option("--data", help="A data file: JSONL, JSON, CSV, GSM8K or BBH.")
+        Path | None,
+        typer.Option(
+            "--data", help="One data file (JSONL, JSON, CSV, GSM8K, BBH, TSV), split by --seed."
+        ),
+    ] = None,
+    train: Annotated[
+        Path | None, typer.Option("--train", help="Fixed train split file (demos come from it).")
+    ] = None,
+    val: Annotated[
+        Path | None, typer.Option("--val", help="Fixed validation split file (search score).")
+    ] = None,
+    test: Annotated[
+        Path | None, typer.Option("--test", help="Fixed test split file (scored after search).")
     ] = None,
     input_field: Annotated[
         list[str] | None,
@@ -152,7 +254,23 @@ def optimize(
     ] = None,
     answer_kind: Annotated[
         str | None,
-        typer.Option("--answer", help="number, choice, yesno, label or exact (data files)."),
+        typer.Option(
+            "--answer",
+            help="number, choice, yesno, label, exact or regex (data files; default: inferred "
+            "from the targets).",
+        ),
+    ] = None,
+    answer_pattern: Annotated[
+        str | None,
+        typer.Option("--answer-pattern", help="Regex for --answer regex (group 1 answers)."),
+    ] = None,
+    stop: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--stop",
+            help="Stop string for answers (repeatable; '\\n' escapes work; 'none' for no "
+            "stop). Default: a line break.",
+        ),
     ] = None,
     labels: Annotated[
         str | None, typer.Option("--labels", help="Comma-separated label set for --answer label.")
@@ -161,7 +279,7 @@ def optimize(
         str | None, typer.Option("--instruction", help="The baseline instruction.")
     ] = None,
     position: Annotated[
-        str | None, typer.Option("--position", help="Q_begin, Q_end or A_begin (data files).")
+        str | None, typer.Option("--position", help="Q_begin, Q_end or A_begin.")
     ] = None,
     method: Annotated[
         str, typer.Option("--method", help=f"One of {', '.join(METHODS)}.")
@@ -182,10 +300,16 @@ def optimize(
     ] = 24,
     sizes: Annotated[
         str | None,
-        typer.Option("--sizes", help="Built-in split sizes TRAIN,VAL,TEST (default per task)."),
+        typer.Option(
+            "--sizes",
+            help="Split sizes TRAIN,VAL,TEST of a built-in task or a --data file.",
+        ),
     ] = None,
     max_new_tokens: Annotated[
-        int | None, typer.Option("--max-new-tokens", help="Longest answer (data files).")
+        int | None,
+        typer.Option(
+            "--max-new-tokens", help="Longest answer in tokens (default per answer kind)."
+        ),
     ] = None,
     seed: Annotated[int, typer.Option("--seed", help="Seeds splits, searches and requests.")] = 0,
     racing: Annotated[
@@ -221,6 +345,8 @@ def optimize(
 ) -> None:
     """Optimize a prompt and compare it with the baseline on the held-out test split."""
     started = time.perf_counter()
+    if resume is None and max_new_tokens is not None and max_new_tokens < 1:
+        raise ConfigError(f"--max-new-tokens must be >= 1, got {max_new_tokens}")
     if resume is not None:
         config = JsonlRunStore(resume).read_config()
         if config.get("kind") != "prompt" or "cli" not in config:
@@ -246,6 +372,11 @@ def optimize(
         spec = {
             "task": task,
             "data": str(data) if data else None,
+            "train": str(train) if train else None,
+            "val": str(val) if val else None,
+            "test": str(test) if test else None,
+            "pattern": answer_pattern,
+            "stop": None if stop is None else [_unescape(x) for x in stop],
             "input_fields": input_field,
             "target_field": target_field,
             "format": data_format,
@@ -265,8 +396,9 @@ def optimize(
             "racing": racing,
             "min_batch": min_batch,
         }
+        _check_sources(spec)
         run_dir = None
-    prompt_task, splits = _build(spec)
+    prompt_task, splits, answer_note = _build(spec)
     if run_dir is None:
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
         run_dir = runs_dir / (name or f"{prompt_task.name}-{spec['method']}-{stamp}")
@@ -283,6 +415,10 @@ def optimize(
     console.print(
         f"run directory: [bold]{run_dir}[/]  task: {prompt_task.name}  method: {spec['method']}"
         f"  model: {llm.spec}  splits: {splits.sizes()}"
+    )
+    console.print(
+        f"answer: {answer_note}; generation: temperature 0, max new tokens "
+        f"{prompt_task.max_tokens}, stop {list(prompt_task.stop) or 'none'}"
     )
     with tracking(tracker, run_dir):
         result = optimize_prompt(

@@ -11,12 +11,14 @@ Example:
 from agent.optimizers._api import opro
 from agent.optimizers._base import Optimizer
 from agent.optimizers._exemplars import ExemplarSearch, prompt_candidate
+from agent.optimizers._gepa import ReflectivePareto, pareto_frontier
 from agent.optimizers._instructions import (
     JointSearch,
     ReflectiveRewrite,
     instruction_opro,
     parse_instruction,
 )
+from agent.optimizers._mipro import BayesianJointSearch
 from agent.optimizers._opro import OPRO, bucket_score
 from agent.optimizers._parse import (
     parse_json_tagged,
@@ -36,6 +38,7 @@ from agent.optimizers._random import RandomSearch
 
 __all__ = [
     "OPRO",
+    "BayesianJointSearch",
     "ExemplarSearch",
     "JointSearch",
     "Optimizer",
@@ -43,10 +46,12 @@ __all__ = [
     "RaceRound",
     "RaceVerdict",
     "RandomSearch",
+    "ReflectivePareto",
     "ReflectiveRewrite",
     "bucket_score",
     "instruction_opro",
     "opro",
+    "pareto_frontier",
     "parse_instruction",
     "parse_json_tagged",
     "parse_pair",

@@ -13,8 +13,19 @@ from typing import Literal
 
 from agent.errors import ConfigError
 
-AnswerKind = Literal["number", "choice", "yesno", "label", "exact"]
-ANSWER_KINDS: tuple[str, ...] = ("number", "choice", "yesno", "label", "exact")
+AnswerKind = Literal["number", "choice", "yesno", "label", "exact", "regex"]
+ANSWER_KINDS: tuple[str, ...] = ("number", "choice", "yesno", "label", "exact", "regex")
+#: The longest answer (new tokens) per answer kind: the same for data files and built-ins.
+DEFAULT_MAX_TOKENS: dict[str, int] = {
+    "number": 24,
+    "choice": 8,
+    "yesno": 8,
+    "label": 8,
+    "exact": 16,
+    "regex": 32,
+}
+#: Answers end at the first line break unless the user says otherwise (``--stop``).
+DEFAULT_STOP: tuple[str, ...] = ("\n",)
 Metric = Callable[[str, str], "float | bool"]
 
 _NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?")
@@ -89,7 +100,18 @@ def extract_label(text: str, labels: Sequence[str]) -> str | None:
     return best[1] if best else None
 
 
-def extract_answer(text: str, kind: AnswerKind, labels: Sequence[str] = ()) -> str | None:
+def extract_regex(text: str, pattern: str) -> str | None:
+    """The first match of ``pattern`` in the text: its first group if it has one, else the
+    whole match, stripped; ``None`` when it does not match."""
+    match = re.search(pattern, text)
+    if match is None:
+        return None
+    return (match.group(1) if match.re.groups else match.group(0)).strip()
+
+
+def extract_answer(
+    text: str, kind: AnswerKind, labels: Sequence[str] = (), pattern: str = ""
+) -> str | None:
     """Extract the answer of ``kind`` from model text; ``None`` when nothing fits."""
     if kind == "number":
         return extract_number(text)
@@ -101,6 +123,8 @@ def extract_answer(text: str, kind: AnswerKind, labels: Sequence[str] = ()) -> s
         return extract_label(text, labels)
     if kind == "exact":
         return normalize_exact(text)
+    if kind == "regex":
+        return extract_regex(text, pattern)
     raise ConfigError(f"unknown answer kind {kind!r}; use one of {', '.join(ANSWER_KINDS)}")
 
 
@@ -114,20 +138,23 @@ def normalize_target(target: str, kind: AnswerKind, labels: Sequence[str] = ()) 
         return extract_yesno(target) or target.strip().lower()
     if kind == "label":
         return extract_label(target, labels) or target.strip()
+    if kind == "regex":
+        return target.strip()
     return normalize_exact(target)
 
 
-def metric_for(kind: AnswerKind, labels: Sequence[str] = ()) -> Metric:
+def metric_for(kind: AnswerKind, labels: Sequence[str] = (), pattern: str = "") -> Metric:
     """The default metric of an answer kind: 1.0 when the extracted answer equals the target.
 
-    Labels and yes/no compare case-insensitively; exact strings compare as written.
+    Labels, choices and yes/no compare case-insensitively; exact strings and regex matches
+    (``pattern``'s first group, else its whole match) compare as written.
     """
     if kind not in ANSWER_KINDS:
         raise ConfigError(f"unknown answer kind {kind!r}; use one of {', '.join(ANSWER_KINDS)}")
     fold = kind in ("label", "yesno", "choice")
 
     def metric(prediction: str, target: str) -> float:
-        got = extract_answer(prediction, kind, labels)
+        got = extract_answer(prediction, kind, labels, pattern)
         if got is None:
             return 0.0
         want = normalize_target(target, kind, labels)
@@ -137,3 +164,41 @@ def metric_for(kind: AnswerKind, labels: Sequence[str] = ()) -> Metric:
 
     metric.__name__ = f"{kind}_match"
     return metric
+
+
+_CHOICE_TARGET = re.compile(r"^\(?([A-Za-z])\)?$")
+_MAX_INFERRED_LABELS = 8
+
+
+def infer_answer_kind(targets: Sequence[str]) -> tuple[AnswerKind, tuple[str, ...]]:
+    """Guess the answer kind (and label set) from a data set's targets.
+
+    Every target a number: ``number``; every target yes or no: ``yesno``; every target one
+    letter, bare or in brackets: ``choice``; at most eight distinct short targets, each seen
+    at least twice: ``label`` (the labels in first-seen order); otherwise ``exact``.
+
+    Example:
+        >>> infer_answer_kind(["4", "1,200", "-3"])
+        ('number', ())
+        >>> infer_answer_kind(["(A)", "C", "B"])
+        ('choice', ())
+        >>> infer_answer_kind(["cat", "dog", "dog", "cat"])
+        ('label', ('cat', 'dog'))
+    """
+    values = [t.strip() for t in targets if t.strip()]
+    if not values:
+        return "exact", ()
+    if all(normalize_number(v) is not None for v in values):
+        return "number", ()
+    if all(v.lower() in ("yes", "no") for v in values):
+        return "yesno", ()
+    if all(_CHOICE_TARGET.match(v) for v in values):
+        return "choice", ()
+    distinct = list(dict.fromkeys(values))
+    if (
+        len(distinct) <= _MAX_INFERRED_LABELS
+        and len(values) >= 2 * len(distinct)
+        and all(len(v.split()) <= 3 for v in distinct)
+    ):
+        return "label", tuple(distinct)
+    return "exact", ()

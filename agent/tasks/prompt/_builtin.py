@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from agent.errors import ConfigError
-from agent.tasks.prompt._answers import extract_label
+from agent.tasks.prompt._answers import DEFAULT_MAX_TOKENS, DEFAULT_STOP, extract_label
 from agent.tasks.prompt._data import Splits
 from agent.tasks.prompt._task import Example, PromptTask
 
@@ -179,6 +179,19 @@ def _city(rng: random.Random) -> Example:
     return Example(inputs={"question": text}, target=work if ask_work else home)
 
 
+def _compare(rng: random.Random) -> Example:
+    first, second = rng.sample(_NAMES, 2)
+    item = rng.choice(_ITEMS)
+    a, b = rng.sample(range(2, 13), 2)
+    more = rng.random() < 0.5
+    question = (
+        f"{first} has {a} {item} and {second} has {b} {item}. "
+        f"Does {first} have {'more' if more else 'fewer'} {item} than {second}?"
+    )
+    yes = a > b if more else a < b
+    return Example(inputs={"question": question}, target="yes" if yes else "no")
+
+
 @dataclass(frozen=True, slots=True)
 class BuiltinTask:
     """A built-in task: its definition, a generator of one example, and default split sizes."""
@@ -222,8 +235,8 @@ BUILTIN_TASKS: dict[str, BuiltinTask] = {
             input_fields=("question",),
             answer_kind="number",
             instruction="Answer the question.",
-            max_tokens=24,
-            stop=("\n",),
+            max_tokens=DEFAULT_MAX_TOKENS["number"],
+            stop=DEFAULT_STOP,
             description="one-step word problems with small numbers (answer: a number)",
         ),
         _arithmetic,
@@ -235,8 +248,8 @@ BUILTIN_TASKS: dict[str, BuiltinTask] = {
             answer_kind="label",
             labels=("positive", "negative"),
             instruction="Is this review positive or negative?",
-            max_tokens=8,
-            stop=("\n",),
+            max_tokens=DEFAULT_MAX_TOKENS["label"],
+            stop=DEFAULT_STOP,
             description="sentiment of short template reviews, some negated (positive/negative)",
         ),
         _sentiment,
@@ -247,13 +260,25 @@ BUILTIN_TASKS: dict[str, BuiltinTask] = {
             input_fields=("question",),
             answer_kind="exact",
             instruction="Answer with the city name only.",
-            max_tokens=16,
-            stop=("\n",),
+            max_tokens=DEFAULT_MAX_TOKENS["exact"],
+            stop=DEFAULT_STOP,
             metric=first_city_match,
             description="reading: where does a person live or work; the first city the "
             "answer names is graded",
         ),
         _city,
+    ),
+    "compare": BuiltinTask(
+        PromptTask(
+            name="compare",
+            input_fields=("question",),
+            answer_kind="yesno",
+            instruction="Answer yes or no.",
+            max_tokens=DEFAULT_MAX_TOKENS["yesno"],
+            stop=DEFAULT_STOP,
+            description="who has more or fewer of something, two small counts (yes/no)",
+        ),
+        _compare,
     ),
 }
 

@@ -233,3 +233,28 @@ def split_examples(
         val=tuple(order[n_test : n_test + n_val]),
         test=tuple(order[:n_test]),
     )
+
+
+def split_by_sizes(
+    examples: Sequence[Example], sizes: Sequence[int], *, seed: int = 0, source: str = "data"
+) -> Splits:
+    """Shuffle (by ``seed``) and take ``sizes`` = (train, val, test) examples, in that order.
+
+    Raises:
+        DataError: sizes that are not three positive integers, or more than ``source`` holds.
+    """
+    if len(sizes) != 3 or min(sizes) < 1:
+        raise DataError(f"sizes must be three positive integers TRAIN,VAL,TEST, got {sizes!r}")
+    n_train, n_val, n_test = sizes
+    if n_train + n_val + n_test > len(examples):
+        raise DataError(
+            f"{source}: --sizes {n_train},{n_val},{n_test} asks for {n_train + n_val + n_test} "
+            f"examples but the file holds {len(examples)}"
+        )
+    order = list(examples)
+    random.Random(seed).shuffle(order)
+    return Splits(
+        train=tuple(order[:n_train]),
+        val=tuple(order[n_train : n_train + n_val]),
+        test=tuple(order[n_train + n_val : n_train + n_val + n_test]),
+    )

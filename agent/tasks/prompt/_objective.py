@@ -21,8 +21,9 @@ from agent.tasks.prompt._task import Example
 class PromptObjective:
     """Scores a prompt candidate dict on a fixed example list (the validation split).
 
-    The evaluation carries ``artifacts``: ``n`` and ``calls`` (scorer calls spent), ``stderr``
-    and up to ``keep_failures`` failed examples (``question``, ``target``, ``output``) that
+    The evaluation carries ``artifacts``: ``n`` and ``calls`` (scorer calls spent), ``stderr``,
+    ``scores`` (per example, in order: the Pareto frontier of ``gepa`` reads them) and up to
+    ``keep_failures`` failed examples (``question``, ``target``, ``output``) that
     reflective rewriting reads.
 
     Args:
@@ -65,6 +66,7 @@ class PromptObjective:
                 "n": result.n,
                 "calls": result.n,
                 "stderr": result.stderr,
+                "scores": [r.score for r in result.results],
                 "failures": failures,
             },
         )

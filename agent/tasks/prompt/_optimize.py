@@ -10,6 +10,7 @@ budget.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -18,9 +19,11 @@ from agent.core import JsonlRunStore, PhaseProgress, Run, RunResult, Trial
 from agent.errors import BudgetExceeded, ConfigError
 from agent.llm import LLM, Budget, UsageMeter, load
 from agent.optimizers import (
+    BayesianJointSearch,
     ExemplarSearch,
     JointSearch,
     Optimizer,
+    ReflectivePareto,
     ReflectiveRewrite,
     instruction_opro,
 )
@@ -31,9 +34,18 @@ from agent.tasks.prompt._result import PromptResult, task_to_dict
 from agent.tasks.prompt._scorer import PromptScorer
 from agent.tasks.prompt._task import Demo, Example, Position, PromptTask
 
-Method = Literal["exemplars", "opro", "joint", "reflective"]
-METHODS: tuple[str, ...] = ("exemplars", "opro", "joint", "reflective")
-DEFAULT_STEPS: dict[str, int] = {"exemplars": 3, "opro": 3, "joint": 4, "reflective": 3}
+Method = Literal["exemplars", "opro", "joint", "reflective", "mipro", "gepa"]
+METHODS: tuple[str, ...] = ("exemplars", "opro", "joint", "reflective", "mipro", "gepa")
+DEFAULT_STEPS: dict[str, int] = {
+    "exemplars": 3,
+    "opro": 3,
+    "joint": 4,
+    "reflective": 3,
+    "mipro": 5,
+    "gepa": 6,
+}
+#: Methods that search demo sets and so bootstrap a demo pool first.
+POOL_METHODS: tuple[str, ...] = ("exemplars", "joint", "mipro")
 POOL_FILE = "pool.json"
 RESULT_FILE = "result.json"
 
@@ -164,6 +176,7 @@ def make_optimizer(
     candidates_per_step: int,
     max_demos: int,
     seed: int,
+    valset: Sequence[Example] = (),
 ) -> Optimizer:
     """The optimizer of a method, configured for ``task``.
 
@@ -195,6 +208,27 @@ def make_optimizer(
             seed=seed,
         )
         return opro if method == "opro" else JointSearch(opro, exemplars)
+    if method == "mipro":
+        return BayesianJointSearch(
+            optimizer_llm,
+            task=description,
+            baseline=task.instruction,
+            position=task.position,
+            pool=[d.to_dict() for d in pool],
+            examples=examples,
+            max_demos=max_demos,
+            candidates_per_step=candidates_per_step,
+            seed=seed,
+        )
+    if method == "gepa":
+        return ReflectivePareto(
+            optimizer_llm,
+            task=description,
+            baseline=baseline,
+            examples=[(render_question(task, e.inputs), e.target) for e in valset],
+            candidates_per_step=candidates_per_step,
+            seed=seed,
+        )
     if method == "reflective":
         return ReflectiveRewrite(
             optimizer_llm,
@@ -242,7 +276,9 @@ def optimize_prompt(
         optimizer_model: the model that writes instructions (opro, joint, reflective);
             default the scoring model.
         method: ``exemplars`` (bootstrapped demo sets), ``opro`` (instruction search),
-            ``joint`` (both, alternating) or ``reflective`` (rewrite from failures).
+            ``joint`` (both, alternating), ``reflective`` (rewrite from failures), ``mipro``
+            (an instruction menu x a demo-set menu combined by Optuna TPE, MIPROv2 style) or
+            ``gepa`` (reflective rewrites of Pareto-frontier parents and merges, GEPA style).
         budget: hard limits for the search (bootstrap and validation scoring, optimizer
             calls); a stop keeps the best prompt so far (``status="stopped"``). With an
             ``LLM`` as ``model``, the search meters a copy (same backend and cache); the
@@ -283,6 +319,7 @@ def optimize_prompt(
     task.check_examples(trainset, source="train")
     task.check_examples(valset, source="validation")
     task.check_examples(testset, source="test")
+    started = time.perf_counter()
     directory = Path(run_dir) if run_dir is not None else None
     llm = _scoring_llm(model, directory, cache, budget)
     opt_llm = _optimizer_llm(optimizer_model, llm, model)
@@ -290,7 +327,7 @@ def optimize_prompt(
 
     pool: list[Demo] = []
     bootstrap_calls = 0
-    if method in ("exemplars", "joint"):
+    if method in POOL_METHODS:
         pool_file = directory / POOL_FILE if directory is not None else None
         if resume and pool_file is not None and pool_file.is_file():
             saved = json.loads(pool_file.read_text(encoding="utf-8"))
@@ -329,6 +366,7 @@ def optimize_prompt(
         candidates_per_step=candidates_per_step,
         max_demos=max_demos,
         seed=seed,
+        valset=valset,
     )
     if min_batch < 1:
         raise ConfigError(f"min_batch must be >= 1, got {min_batch}")
@@ -382,6 +420,7 @@ def optimize_prompt(
             progress=progress,
         )
     outcome = run.optimize()
+    search_wall = time.perf_counter() - started
     return _result(
         task,
         method,
@@ -392,6 +431,7 @@ def optimize_prompt(
         testset,
         bootstrap_calls,
         directory,
+        search_wall_s=search_wall,
         progress=progress,
         notify=notify,
     )
@@ -408,6 +448,7 @@ def _result(
     bootstrap_calls: int,
     directory: Path | None,
     *,
+    search_wall_s: float | None = None,
     progress: bool = False,
     notify: Callable[[str], None] | None = None,
 ) -> PromptResult:
@@ -436,8 +477,10 @@ def _result(
         reason=outcome.reason,
         history=_history_rows(outcome.trials),
         run_dir=None if directory is None else str(directory),
+        search_wall_s=search_wall_s,
     )
     if testset:
+        test_started = time.perf_counter()
         # Scored outside the search budget: same backend and cache, a fresh meter whose
         # calls the result keeps apart (test_usage), so the summary counts every call.
         test_llm = LLM(llm.backend, cache=llm.cache, usage=UsageMeter())
@@ -455,6 +498,7 @@ def _result(
         result.test_size = len(testset)
         result.scorer_calls["test"] = test_scorer.calls
         result.test_usage = test_llm.usage.snapshot().to_dict()
+        result.test_wall_s = time.perf_counter() - test_started
     if directory is not None:
         result.save(directory / RESULT_FILE)
     return result

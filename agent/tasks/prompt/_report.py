@@ -18,6 +18,18 @@ def _pct(value: float | None) -> str:
     return "-" if value is None else f"{100 * value:.1f}%"
 
 
+def _walls(data: dict[str, Any]) -> str:
+    """Wall time, search and test apart (the total includes loading the model)."""
+    parts = []
+    if data.get("search_wall_s") is not None:
+        parts.append(f"search {data['search_wall_s']:.0f}s")
+    if data.get("test_wall_s") is not None:
+        parts.append(f"test {data['test_wall_s']:.0f}s")
+    if data.get("wall_s") is not None:
+        parts.append(f"total {data['wall_s']:.0f}s")
+    return "wall " + (", ".join(parts) or "-")
+
+
 def report_dict(result: PromptResult, *, wall_s: float | None = None) -> dict[str, Any]:
     """The report as JSON-safe data (what report.json holds)."""
     calls = dict(result.scorer_calls)
@@ -58,6 +70,8 @@ def report_dict(result: PromptResult, *, wall_s: float | None = None) -> dict[st
         + int(result.test_usage.get("cache_hits", 0)),
         "trials": len(result.history),
         "wall_s": wall_s,
+        "search_wall_s": result.search_wall_s,
+        "test_wall_s": result.test_wall_s,
     }
 
 
@@ -85,7 +99,7 @@ def report_table(result: PromptResult, *, wall_s: float | None = None) -> Table:
         f"scorer calls: bootstrap {calls.get('bootstrap', 0)}, search {calls.get('search', 0)}, "
         f"test {calls.get('test', 0)}; backend calls {data['backend_calls']} "
         f"(test {data['backend_calls_test']}); "
-        f"status {data['status']}" + ("" if wall_s is None else f"; wall {wall_s:.0f}s")
+        f"status {data['status']}; " + _walls(data)
     )
     return table
 
@@ -109,7 +123,7 @@ def report_markdown(result: PromptResult, *, wall_s: float | None = None) -> str
         f"Scorer calls: bootstrap {calls.get('bootstrap', 0)}, search {calls.get('search', 0)}, "
         f"test {calls.get('test', 0)}. Backend calls: {data['backend_calls']} (test split "
         f"{data['backend_calls_test']}), cache hits: "
-        f"{data['cache_hits']}." + ("" if wall_s is None else f" Wall time: {wall_s:.0f} s."),
+        f"{data['cache_hits']}. Wall time: {_walls(data)}.",
         "",
         "## Optimized prompt",
         "",

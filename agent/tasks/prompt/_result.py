@@ -30,6 +30,7 @@ def task_to_dict(task: PromptTask) -> dict[str, Any]:
         "metric": getattr(task.metric, "__name__", "custom") if task.metric else None,
         "description": task.description,
         "stop": list(task.stop),
+        "pattern": task.pattern,
     }
 
 
@@ -54,6 +55,7 @@ def task_from_dict(data: Mapping[str, Any]) -> PromptTask:
         max_tokens=int(data.get("max_tokens", 32)),
         description=str(data.get("description", "")),
         stop=tuple(data.get("stop", ())),
+        pattern=str(data.get("pattern", "")),
         metric=metric,
     )
 
@@ -77,6 +79,8 @@ class PromptResult:
         status, reason: how the search ended (``finished`` or ``stopped`` by a budget).
         history: one row per trial (number, step, status, score, instruction, demos, source).
         run_dir: the run directory, if any.
+        search_wall_s, test_wall_s: wall time of the search (bootstrap included) and of
+            scoring the test split, in seconds.
 
     Example:
         >>> from agent.tasks.prompt import PromptResult, builtin_task
@@ -103,6 +107,8 @@ class PromptResult:
     reason: str = ""
     history: list[dict[str, Any]] = field(default_factory=list)
     run_dir: str | None = None
+    search_wall_s: float | None = None
+    test_wall_s: float | None = None
 
     @property
     def candidate(self) -> PromptCandidate:

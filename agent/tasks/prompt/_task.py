@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -67,9 +68,11 @@ class PromptTask:
     Args:
         name: short name (shown in reports).
         input_fields: names of the input fields, in the order they are shown.
-        answer_kind: how answers are extracted and compared: number, choice, yesno, label
-            or exact.
+        answer_kind: how answers are extracted and compared: number, choice, yesno, label,
+            exact or regex.
         labels: the label set for ``answer_kind="label"``.
+        pattern: the regular expression for ``answer_kind="regex"`` (its first group, else
+            its whole match, is the answer).
         instruction: the baseline instruction (may be empty).
         position: where the instruction goes (OPRO): ``Q_begin`` before the question,
             ``Q_end`` after it, ``A_begin`` at the start of the answer.
@@ -101,6 +104,7 @@ class PromptTask:
     metric: Metric | None = field(default=None, compare=False)
     description: str = ""
     stop: tuple[str, ...] = ()
+    pattern: str = ""
 
     def __post_init__(self) -> None:
         if not self.input_fields:
@@ -117,12 +121,21 @@ class PromptTask:
             )
         if self.answer_kind == "label" and not self.labels:
             raise ConfigError(f"task {self.name!r}: answer kind 'label' needs labels=[...]")
+        if self.answer_kind == "regex":
+            if not self.pattern:
+                raise ConfigError(f"task {self.name!r}: answer kind 'regex' needs a pattern")
+            try:
+                re.compile(self.pattern)
+            except re.error as exc:
+                raise ConfigError(
+                    f"task {self.name!r}: bad answer pattern {self.pattern!r}: {exc}"
+                ) from None
         if self.max_tokens < 1:
             raise ConfigError(f"task {self.name!r}: max_tokens must be >= 1")
 
     def score(self, prediction: str, target: str) -> float:
         """Score one model output against its target, in [0, 1]."""
-        metric = self.metric or metric_for(self.answer_kind, self.labels)
+        metric = self.metric or metric_for(self.answer_kind, self.labels, self.pattern)
         return float(metric(prediction, target))
 
     def check_examples(self, examples: Sequence[Example], *, source: str = "data") -> None:
