@@ -111,7 +111,7 @@ def test_kill9_during_fine_tune_resumes_from_the_last_checkpoint(resumed_run: di
     checkpointed = max(r["step"] for r in before if "dev_loss" in r)
     steps = [r["step"] for r in map(json.loads, resumed_run["log"].read_text().splitlines())
              if "loss" in r]  # fmt: skip
-    restart = next(i for i in range(1, len(steps)) if steps[i] <= steps[i - 1])
+    restart = sum(1 for r in before if "loss" in r)  # the first step logged after the resume
     assert checkpointed >= 1
     assert steps[restart] == checkpointed + 1  # continued after the checkpoint, not from 0
     (stage,) = resumed_run["result"]["stages"]
@@ -163,3 +163,15 @@ def test_saved_program_reloads_in_a_fresh_process_and_reproduces_its_test_score(
     scores = json.loads(done.stdout.strip().splitlines()[-1])
     assert scores["saved"] == resumed_run["result"]["test_score"]
     assert scores["score"] == scores["saved"]
+
+
+def test_cli_refuses_an_unknown_strategy_in_one_line(tmp_path: Path) -> None:
+    from tests._cli import run_cli
+
+    done = run_cli(
+        "prompt", "optimize", "--task", "builtin:arithmetic", "--method", "better-together",
+        "--strategy", "w->w", "--runs-dir", str(tmp_path / "runs"), cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert "unknown strategy 'w->w'" in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "runs").exists()
