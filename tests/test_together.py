@@ -66,6 +66,17 @@ def test_loading_a_folder_without_a_program_names_it(tmp_path: Path) -> None:
         TogetherProgram.load(tmp_path)
 
 
+def test_a_new_run_never_overwrites_a_run_folder(tmp_path: Path) -> None:
+    from agent.together import better_together
+
+    (tmp_path / "config.json").write_text("{}")
+    item = builtin_task("arithmetic")
+    splits = item.splits(seed=0, sizes=(4, 2, 2))
+    with pytest.raises(ConfigError, match="already holds a run"):
+        better_together(item.task, splits.train, splits.val, strategy="p", run_dir=tmp_path)
+    assert (tmp_path / "config.json").read_text() == "{}"
+
+
 # -- a real run on the embedded model ---------------------------------------------------------
 
 

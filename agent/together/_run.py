@@ -252,6 +252,11 @@ def better_together(
         "sizes": [len(trainset), len(valset), len(testset)],
         **(config or {}),
     }
+    if not resume and (directory / "config.json").is_file():
+        raise ConfigError(
+            f"{directory} already holds a run; {TOGETHER.resume_hint} (resume=True), "
+            "or pick another folder"
+        )
     session = RunSession.open(directory, TOGETHER, run_config, resume=resume)
     cache = str(session.cache_path)
     done = _finished_stages(directory) if session.resumed else {}
