@@ -89,6 +89,7 @@ def main() -> None:
             "seconds": round(time.perf_counter() - started, 1),
         }
         print(f"seed {seed}: zero-shot baseline test {score:.3f}", flush=True)
+        _write(args.out, report)
         for strategy in strategies:
             run_dir = runs / f"seed{seed}" / strategy.replace("->", "-")
             started = time.perf_counter()
@@ -111,9 +112,13 @@ def main() -> None:
                 flush=True,
             )
             report["summary"] = _summary(report["runs"])
-            args.out.parent.mkdir(parents=True, exist_ok=True)
-            args.out.write_text(json.dumps(report, indent=2) + "\n")
+            _write(args.out, report)
     print(json.dumps(report["summary"], indent=2))
+
+
+def _write(path: Path, report: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(report, indent=2) + "\n")
 
 
 def _summary(runs: list[dict[str, Any]]) -> dict[str, Any]:
