@@ -282,8 +282,27 @@ def optimize(
         str | None, typer.Option("--position", help="Q_begin, Q_end or A_begin.")
     ] = None,
     method: Annotated[
-        str, typer.Option("--method", help=f"One of {', '.join(METHODS)}.")
+        str,
+        typer.Option(
+            "--method",
+            help=f"One of {', '.join(METHODS)}, or better-together (prompts and LoRA weights).",
+        ),
     ] = "exemplars",
+    strategy: Annotated[
+        str,
+        typer.Option("--strategy", help="better-together: p, w, p->w, w->p or p->w->p (default)."),
+    ] = "p->w->p",
+    prompt_method: Annotated[
+        str,
+        typer.Option("--prompt-method", help="better-together: the method of each p stage."),
+    ] = "exemplars",
+    max_epochs: Annotated[
+        int,
+        typer.Option("--max-epochs", help="better-together: most fine-tune epochs (early stop)."),
+    ] = 8,
+    device: Annotated[
+        str, typer.Option("--device", help="better-together: auto, cpu or cuda for training.")
+    ] = "auto",
     optimizer_model: Annotated[
         str | None,
         typer.Option(
@@ -349,6 +368,13 @@ def optimize(
         raise ConfigError(f"--max-new-tokens must be >= 1, got {max_new_tokens}")
     if resume is not None:
         config = JsonlRunStore(resume).read_config()
+        if config.get("kind") == "better-together" and "cli" in config:
+            from agent.cli._together import run_together
+
+            spec = dict(config["cli"])
+            prompt_task, splits, _ = _build(spec)
+            run_together(spec, prompt_task, splits, resume, resume=True, progress=progress)
+            return
         if config.get("kind") != "prompt" or "cli" not in config:
             raise ConfigError(
                 f"{resume} is not an `optagent prompt optimize` run (no config.json with "
@@ -357,8 +383,10 @@ def optimize(
         spec = dict(config["cli"])
         run_dir = resume
     else:
-        if method not in METHODS:
-            raise ConfigError(f"unknown --method {method!r}; use one of {', '.join(METHODS)}")
+        if method not in (*METHODS, "better-together"):
+            raise ConfigError(
+                f"unknown --method {method!r}; use one of {', '.join(METHODS)} or better-together"
+            )
         split_sizes = None
         if sizes:
             try:
@@ -397,11 +425,24 @@ def optimize(
             "min_batch": min_batch,
         }
         _check_sources(spec)
+        if method == "better-together":
+            spec.update(
+                strategy=strategy,
+                prompt_method=prompt_method,
+                max_epochs=max_epochs,
+                device=device,
+                model=model or "local",
+            )
         run_dir = None
     prompt_task, splits, answer_note = _build(spec)
     if run_dir is None:
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
         run_dir = runs_dir / (name or f"{prompt_task.name}-{spec['method']}-{stamp}")
+    if spec["method"] == "better-together":
+        from agent.cli._together import run_together
+
+        run_together(spec, prompt_task, splits, run_dir, resume=False, progress=progress)
+        return
     settings = settings_from_flags(
         model=model or (config.get("model") if resume is not None else None),
         max_calls=max_calls,

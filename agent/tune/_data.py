@@ -39,12 +39,20 @@ class Encoded:
         return sum(1 for label in self.labels if label != IGNORE)
 
 
+def encode_chat(
+    messages: Sequence[Mapping[str, str]], target: str, tokenizer: ChatTokenizer
+) -> Encoded:
+    """Encode any chat example: ``messages`` (role/content dicts) as the engine prompts them,
+    then ``target`` and the end-of-sequence token as the reply the model learns."""
+    prompt = tokenizer.chat_prompt([dict(m) for m in messages])
+    reply = [*tokenizer.tokenize(target), tokenizer.eos_id]
+    return Encoded(tuple(prompt + reply), tuple([IGNORE] * len(prompt) + reply))
+
+
 def encode(example: Mapping[str, Any], tokenizer: ChatTokenizer) -> Encoded:
     """Encode a data-engine example (``text``, ``quantities``, ``target``)."""
     messages = [m.to_dict() for m in compact_messages(example["text"], example["quantities"])]
-    prompt = tokenizer.chat_prompt(messages)
-    target = [*tokenizer.tokenize(example["target"]), tokenizer.eos_id]
-    return Encoded(tuple(prompt + target), tuple([IGNORE] * len(prompt) + target))
+    return encode_chat(messages, example["target"], tokenizer)
 
 
 @dataclass(frozen=True)
