@@ -324,6 +324,10 @@ class EvolutionOptimizer(Optimizer):
     def _ask(self, requests: list[Request]) -> list[str]:
         """Every request's reply; under a budget, the replies that fit (the rest are never
         asked). Raises ``BudgetExceeded`` only when not even one fits."""
+        budget = self.llm.usage.budget
+        if budget.max_calls is not None:  # ask only what the call budget can pay for
+            left = budget.max_calls - self.llm.usage.snapshot().calls
+            requests = requests[: max(1, left)]
         try:
             return [comps[0].text for comps in self.llm.batch(requests)]
         except BudgetExceeded:

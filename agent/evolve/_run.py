@@ -14,6 +14,7 @@ import json
 import logging
 import os
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -154,6 +155,7 @@ def evolve(
     progress: bool = False,
     sandbox: Any = None,
     extra_config: dict[str, Any] | None = None,
+    on_trial: Callable[[Trial], None] | None = None,
 ) -> EvolveResult:
     """Evolve programs for ``problem`` with ``llm``; every program runs only in the sandbox.
 
@@ -167,6 +169,7 @@ def evolve(
         progress: show a live progress line.
         sandbox: a configured ``solvers.sandbox.Sandbox`` (default: built with the limits).
         extra_config: more config.json fields (e.g. the budget).
+        on_trial: called after each candidate is recorded in the journal.
 
     Raises:
         ConfigError: a bad setting, a folder that holds another run, or a resume with other
@@ -213,6 +216,7 @@ def evolve(
             usage=llm.usage,
             config=config,
             progress=progress,
+            on_trial=on_trial,
         )
     else:
         run = Run(
@@ -225,6 +229,7 @@ def evolve(
             usage=llm.usage,
             config=config,
             progress=progress,
+            on_trial=on_trial,
         )
     baselines = _baselines(problem, evaluator, directory, enabled=settings.baselines)
     outcome = run.optimize()
