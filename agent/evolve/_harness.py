@@ -61,4 +61,5 @@ def _main(data: dict) -> dict:
     return {"outputs": outputs}
 
 
-result = _main(globals()["data"])
+if __name__ == "__main__":  # in the sandbox; importing this module runs nothing
+    result = _main(globals()["data"])
