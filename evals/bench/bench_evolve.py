@@ -83,7 +83,7 @@ def run_cell(
         "status": result.status,
         "reason": result.reason,
         "llm_calls": usage.get("calls"),
-        "tokens": usage.get("tokens"),
+        "tokens": usage.get("total_tokens"),
         "wall_s": round(wall, 1),
         "sandbox_runs": result.evaluator.sandbox_runs,
         **{k: summary[k] for k in ("replies", "valid", "valid_rate", "failures", "skipped")},
