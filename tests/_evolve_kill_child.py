@@ -20,7 +20,7 @@ from tests._evolve_support import guess, reply
 from tests._kill import HangingLogFake
 
 SETTINGS = EvolveSettings(
-    generations=3, islands=1, operators=["m1", "m2", "e1"], timeout_s=5.0, baselines=False
+    generations=3, islands=1, operators=["m1", "m2", "e1"], timeout_s=20.0, baselines=False
 )
 
 

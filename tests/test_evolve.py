@@ -132,7 +132,7 @@ def test_no_program_is_evaluated_twice_and_failures_are_named(tmp_path: Path) ->
     ]
     llm = LLM(ScriptedFakeBackend(replies, repeat_last=True))
     settings = EvolveSettings(
-        generations=3, islands=1, operators=["m1", "m2", "e1"], timeout_s=3.0, baselines=False
+        generations=3, islands=1, operators=["m1", "m2", "e1"], timeout_s=15.0, baselines=False
     )
     result = evolve(problem, llm, settings, run_dir=tmp_path / "run")
     trials = result.trials
@@ -198,7 +198,7 @@ def test_escape_attempts_are_contained_and_recorded(
         generations=1,
         islands=1,
         operators=["e1", "e2", "m1", "m2"],
-        timeout_s=5.0,
+        timeout_s=20.0,
         baselines=False,
     )
     result = evolve(problem, llm, settings, run_dir=tmp_path / "run")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import warnings
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
@@ -216,6 +217,7 @@ def evolve(
             usage=llm.usage,
             config=config,
             progress=progress,
+            plot=False,  # _plot draws it with the baselines
             on_trial=on_trial,
         )
     else:
@@ -229,6 +231,7 @@ def evolve(
             usage=llm.usage,
             config=config,
             progress=progress,
+            plot=False,  # _plot draws it with the baselines
             on_trial=on_trial,
         )
     baselines = _baselines(problem, evaluator, directory, enabled=settings.baselines)
@@ -289,11 +292,14 @@ def _plot(
     for name, value in baselines.items():
         curves[name] = [(0, value), (max(last, 1), value)]
     try:
-        plot_curves(
-            curves,
-            directory / PLOTS_DIR / "best.png",
-            title=f"{problem.name}: best score per generation ({problem.direction})",
-        )
+        with warnings.catch_warnings():
+            # matplotlib warns when placing the legend is slow (a loaded machine): not an error
+            warnings.simplefilter("ignore", UserWarning)
+            plot_curves(
+                curves,
+                directory / PLOTS_DIR / "best.png",
+                title=f"{problem.name}: best score per generation ({problem.direction})",
+            )
     except ImportError:
         log.warning("matplotlib is not installed; no plot written")
 
