@@ -24,6 +24,7 @@ import pytest
 
 import agent
 from agent.core import Candidate, Evaluation, JsonlRunStore, Objective, Run
+from agent.evolve import EvolutionOptimizer, builtin_problem
 from agent.llm import LLM, Budget, Request, ScriptedFakeBackend, UsageMeter
 from agent.optimizers import (
     OPRO,
@@ -87,6 +88,30 @@ def pareto_objective(candidate: Candidate) -> Evaluation:
         if scores[e] < 1
     ]
     return Evaluation(sum(scores) / 4, "", {"scores": scores, "failures": failures})
+
+
+def program_reply(request: Request, index: int) -> str:
+    """A program for the evolution optimizer (some replies hold no code)."""
+    d = _digest(request, index)
+    if d[0] % 5 == 0:
+        return "no code today"
+    return (
+        "{Go to a node.}\n```python\ndef select_next_node(c, d, u, m):\n"
+        f"    return u[{d[1] % 3}] if len(u) > {d[2] % 4} else u[0]\n```"
+    )
+
+
+def program_objective(candidate: Candidate) -> float:
+    """A deterministic score of a program's text (the optimizer is under test, not the
+    sandbox evaluation, which tests/test_evolve.py covers)."""
+    assert isinstance(candidate, dict)
+    return float(int(hashlib.sha256(candidate["code"].encode()).hexdigest()[:4], 16) % 100)
+
+
+def _evolution(llm: LLM, **kw: Any) -> EvolutionOptimizer:
+    return EvolutionOptimizer(
+        llm, builtin_problem("tsp"), islands=2, operators=["m1", "e1"], reset_every=2, **kw
+    )
 
 
 def number_objective(candidate: Candidate) -> float:
@@ -262,6 +287,14 @@ REGISTRY: dict[str, Entry] = {
                 "workers",
                 0,
             )
+        ],
+    ),
+    "EvolutionOptimizer": Entry(
+        lambda llm: Case(_evolution(llm), program_objective),
+        program_reply,
+        [
+            (lambda llm: _evolution(llm, population_size=0), "population_size", 0),
+            (lambda llm: _evolution(llm, reset_fraction=1.5), "reset_fraction", 1.5),
         ],
     ),
     "TraceOPRO": Entry(

@@ -7,6 +7,7 @@ import typer
 from agent.cli import (
     _chat,
     _eval,
+    _evolve,
     _hpo,
     _llm_commands,
     _opro,
@@ -32,6 +33,7 @@ app.command("ask")(_llm_commands.ask)
 app.command("solve")(_solve.solve_command)
 app.command("chat")(_chat.chat_command)
 app.command("hpo")(_hpo.hpo_command)
+app.command("evolve", help=_evolve.app_help)(_evolve.evolve_command)
 app.add_typer(sandbox_app, name="sandbox")
 app.add_typer(_trace.app, name="trace")
 app.add_typer(_opro.app, name="opro")

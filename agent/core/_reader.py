@@ -30,7 +30,7 @@ from agent.core._store import BEST_FILE, CONFIG_FILE, PLOTS_DIR, STATE_FILE, TRI
 KNOWN_FORMAT = 1
 SUMMARY_FILE = "summary.json"  # optagent hpo's end-of-study summary
 _HPO_STATES = {"COMPLETE": "ok", "FAIL": "failed", "PRUNED": "pruned"}
-_KINDS_WITH_FORMAT = ("solve", "eval", "opro-showcase", "prompt", "trace", "optimize")
+_KINDS_WITH_FORMAT = ("solve", "eval", "opro-showcase", "prompt", "trace", "evolve", "optimize")
 
 
 @dataclass(frozen=True, slots=True)

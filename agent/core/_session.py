@@ -103,7 +103,7 @@ OPTIMIZE = RunKind(
     unit="trials",
     resume_hint="resume it (--resume / Run.resume)",
     legacy_names=(None,),
-    variants=("prompt", "trace", "opro-showcase"),
+    variants=("prompt", "trace", "opro-showcase", "evolve"),
 )
 
 
