@@ -19,7 +19,7 @@ from typing import Any
 
 import prompts
 from agent.core import Candidate, History, Proposal, Trial
-from agent.errors import ConfigError, ParseError, SettingError
+from agent.errors import MissingExtraError, ParseError, SettingError
 from agent.llm import LLM
 from agent.optimizers._base import Optimizer
 from agent.optimizers._exemplars import prompt_candidate
@@ -33,9 +33,7 @@ def _optuna() -> Any:
     try:
         import optuna
     except ImportError:  # pragma: no cover - depends on the install
-        raise ConfigError(
-            "the mipro method needs Optuna: python3 -m pip install 'optagent[hpo]'"
-        ) from None
+        raise MissingExtraError("optuna", "hpo") from None
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     return optuna
 

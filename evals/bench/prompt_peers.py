@@ -137,13 +137,13 @@ def run_ours(
 
 
 def _dspy() -> Any:
+    from agent.errors import MissingExtraError
+
     os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # no network for litellm
     try:
         import dspy
     except ImportError:
-        raise SystemExit(
-            "DSPy is not installed: python3 -m pip install 'optagent[peers]'"
-        ) from None
+        raise MissingExtraError("dspy", "peers") from None
     dspy.configure_cache(enable_disk_cache=False, enable_memory_cache=False)
     return dspy
 
