@@ -23,9 +23,7 @@ programs only ever run in the sandbox.
 
 from __future__ import annotations
 
-import importlib.util
 import inspect
-import sys
 import textwrap
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -34,6 +32,7 @@ from types import ModuleType
 from typing import Any
 
 from agent.core import Direction
+from agent.core._user_file import import_user_file
 from agent.errors import ConfigError, DataError
 
 
@@ -114,18 +113,12 @@ def load_problem_file(path: str | Path, *, seed: int = 0) -> Problem:
         DataError: importing the file, or its ``instances(seed)``, raised.
     """
     path = Path(path).expanduser()
-    if not path.is_file():
-        raise ConfigError(f"no problem file at {path}; pass a Python file (see --help)")
-    name = f"optagent_evolve_problem_{abs(hash(str(path.resolve())))}"
-    spec = importlib.util.spec_from_file_location(name, path)
-    if spec is None or spec.loader is None:
-        raise ConfigError(f"{path} cannot be imported as Python; give it a .py name")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    try:
-        spec.loader.exec_module(module)
-    except Exception as exc:
-        raise DataError(f"importing {path} failed: {type(exc).__name__}: {exc}") from exc
+    module = import_user_file(
+        path,
+        what="problem file",
+        hint="pass a Python file (see --help)",
+        prefix="optagent_evolve_problem",
+    )
     if hasattr(module, "INSTANCES"):
         found = module.INSTANCES
     elif callable(getattr(module, "instances", None)):

@@ -10,9 +10,7 @@ kind of run, or another objective file, study, storage or direction, is refused.
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 from agent.core import RunKind, RunSession
 from agent.core._store import TRIALS_FILE
-from agent.errors import ConfigError, DataError, MissingExtraError
+from agent.core._user_file import import_user_file
+from agent.errors import ConfigError, MissingExtraError
 from agent.hpo._report import summarize
 from agent.hpo._sampler import LLMSampler
 
@@ -73,18 +72,12 @@ def load_objective_file(path: str | Path) -> ObjectiveFile:
         DataError: importing the file raised (the message carries the error).
     """
     path = Path(path).expanduser()
-    if not path.is_file():
-        raise ConfigError(f"no objective file at {path}; pass a Python file defining objective()")
-    name = f"optagent_hpo_objective_{abs(hash(str(path.resolve())))}"
-    spec = importlib.util.spec_from_file_location(name, path)
-    if spec is None or spec.loader is None:
-        raise ConfigError(f"{path} cannot be imported as Python; give it a .py name")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    try:
-        spec.loader.exec_module(module)
-    except Exception as exc:
-        raise DataError(f"importing {path} failed: {type(exc).__name__}: {exc}") from exc
+    module = import_user_file(
+        path,
+        what="objective file",
+        hint="pass a Python file defining objective()",
+        prefix="optagent_hpo_objective",
+    )
     objective = getattr(module, "objective", None)
     if not callable(objective):
         raise ConfigError(
