@@ -100,7 +100,7 @@ def test_islands_reset_on_schedule(tmp_path: Path) -> None:
     assert sorted(r["island"] for r in resets) == [2, 3]  # the worst half
     assert all(r["founder"] in (1, 2) and r["donor"] in (0, 1) for r in resets)
     # a reset island now holds only its founder: its parent is the founder
-    by_island = {p.meta["island"]: p.meta["parents"] for p in proposals}  # type: ignore[union-attr]
+    by_island = {p.meta["island"]: p.meta["parents"] for p in proposals}  # type: ignore[union-attr]  # every proposal here carries meta
     for reset in resets:
         assert by_island[reset["island"]] == [reset["founder"]]
     optimizer.propose(History(trials, direction="minimize", step=3))
@@ -150,7 +150,7 @@ def test_no_program_is_evaluated_twice_and_failures_are_named(tmp_path: Path) ->
     assert result.best is not None and result.best.candidate["code"] == guess("x * x").strip()
     assert result.best.score == 0.0
     # failures are fed back into later prompts
-    later = [r for r, _ in llm.backend.requests][-1].messages[-1].content  # type: ignore[attr-defined]
+    later = [r for r, _ in llm.backend.requests][-1].messages[-1].content  # type: ignore[attr-defined]  # the scripted fake records requests
     assert "Some recent programs failed" in later
     best_py = (tmp_path / "run" / "best.py").read_text(encoding="utf-8")
     assert "return x * x" in best_py and "Score 0" in best_py

@@ -200,7 +200,9 @@ class ReflectivePareto(Optimizer):
                 )
                 instruction, raw = self._ask(text, history.step, slot)
                 better = a if (a.score or 0.0) >= (b.score or 0.0) else b
-                meta = {"source": "merge", "parents": [first, second], "raw": raw[:500]}
+                meta: dict[str, Any] = {
+                    "source": "merge", "parents": [first, second], "raw": raw[:500]
+                }  # fmt: skip
                 parent = better
             else:
                 number = rng.choices(ids, weights=weights)[0]
