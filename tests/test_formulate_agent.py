@@ -175,3 +175,48 @@ def test_budget_stop_keeps_the_finished_rounds() -> None:
     assert answer.stopped.startswith("budget reached: calls")
     assert answer.status == "formulation_error"
     assert len(answer.chains[0]["rounds"]) == 1
+
+
+def _diet(*rows: str) -> dict[str, Any]:
+    """Minimize the cost of two foods; the rows given are its only constraints."""
+    return {
+        "variables": [{"name": "oats"}, {"name": "milk"}],
+        "objective": {"sense": "minimize", "expression": "2*oats + 3*milk"},
+        "constraints": [{"name": f"c{i}", "expression": e} for i, e in enumerate(rows)],
+    }
+
+
+def test_an_all_zero_optimum_is_doubted_and_sampled_again() -> None:
+    lost = _diet("oats + milk <= 10")  # the minimum requirement was lost: buy nothing, pay 0
+    backend = ScriptedFakeBackend([json.dumps(lost), json.dumps(_diet("oats + milk >= 4"))])
+    answer = solve("A diet of oats and milk", model=LLM(backend), max_rounds=3)
+    assert answer.objective == pytest.approx(8.0)
+    assert len(backend.requests) == 2  # the second, non-zero optimum is not doubted
+    feedback = _feedback(backend.requests[1][0])
+    assert "doubtful optimum" in feedback and "a requirement" in feedback
+    assert [r["objective"] for r in answer.chains[0]["rounds"]] == [0.0, pytest.approx(8.0)]
+    assert "Doubtful" not in answer.explanation
+
+
+def test_a_doubted_optimum_stays_the_answer_when_nothing_better_comes() -> None:
+    lost = _diet("oats + milk <= 10")
+    broken = _diet("oats + milk <= 10", "oats >= 20")  # infeasible
+    backend = ScriptedFakeBackend([json.dumps(lost), json.dumps(broken)])
+    answer = solve("A diet of oats and milk", model=LLM(backend), max_rounds=2)
+    assert [r["status"] for r in answer.chains[0]["rounds"]] == ["optimal", "infeasible"]
+    assert answer.status == "optimal" and answer.objective == 0.0
+    assert "Doubtful: every variable and the objective are 0" in answer.explanation
+    one = solve("A diet", model=LLM(ScriptedFakeBackend([json.dumps(lost)])), max_rounds=1)
+    assert one.objective == 0.0 and "Doubtful" in one.explanation
+
+
+def test_only_an_all_zero_optimum_is_doubted() -> None:
+    from agent.formulate._check import check_formulation
+
+    assert check_formulation(load_formulation(_diet("oats + milk <= 10"))).suspect
+    assert not check_formulation(load_formulation(_diet("oats + milk >= 4"))).suspect
+    shifted = _diet("oats + milk <= 10") | {
+        "objective": {"sense": "minimize", "expression": "2*oats + 3*milk + 5"}
+    }
+    assert not check_formulation(load_formulation(shifted)).suspect  # objective 5, not 0
+    assert not check_formulation(load_formulation(_diet("oats >= 20", "oats <= 1"))).suspect

@@ -50,15 +50,26 @@ class _Chain:
     rounds: list[dict[str, Any]] = field(default_factory=list)
     last_reply: str = ""
     last: Check | None = None
+    verified: Check | None = None  # the latest verified round, even a doubted one
 
     @property
     def done(self) -> bool:
-        """Verified, or refused (no problem to formulate: more rounds change nothing)."""
-        return self.last is not None and (self.last.ok or self.last.status == REFUSED)
+        """Verified and not doubted, or refused (no problem: more rounds change nothing)."""
+        last = self.last
+        return last is not None and ((last.ok and not last.suspect) or last.status == REFUSED)
+
+    @property
+    def final(self) -> Check | None:
+        """The round the answer stands on: the last, unless it failed after a verified one."""
+        if self.last is not None and not self.last.ok and self.verified is not None:
+            return self.verified
+        return self.last
 
     def record(self, reply: _Reply, check: Check) -> dict[str, Any]:
         """Add a finished round; returns its public record (the answer's trace row)."""
         self.last_reply, self.last = reply.text, check
+        if check.ok:
+            self.verified = check
         entry = {
             "round": len(self.rounds) + 1,
             "reply": reply.text,
@@ -80,10 +91,12 @@ class _Chain:
         artifacts = dict(trial.artifacts)
         self.last_reply = str(artifacts.get("reply", ""))
         self.last = check_from_artifacts(artifacts)
+        if self.last.ok:
+            self.verified = self.last
         self.rounds.append({key: artifacts.get(key) for key in _ROUND_KEYS})
 
     def to_dict(self) -> dict[str, Any]:
-        last = self.last
+        last = self.final
         return {
             "chain": self.index,
             "status": last.status if last else "not_run",
@@ -345,10 +358,11 @@ class _Agent:
             (reply,) = self._sample(self.base, n=1, seed=seed, temperature=VOTE_TEMPERATURE)
             self._finish_round(chain, reply)
             return
+        doubted = chain.last.suspect
         feedback = prompts.render(
             self.feedback_template,
-            status=chain.last.status,
-            error=chain.last.error,
+            status="doubtful optimum" if doubted else chain.last.status,
+            error=doubted or chain.last.error,
             truncated=chain.last.status == TRUNCATED,
             max_tokens=self.max_tokens,
         ).strip()
@@ -449,19 +463,20 @@ def _answer(
     chains: list[_Chain], spec: str, quantities: Sequence[str], stopped: str
 ) -> AgentAnswer:
     voting = (*FINISHED, NOT_VERIFIED)
+    finals = [c.final for c in chains]
     ballots = [
         Ballot(
             c.index,
-            c.last.objective if c.last and c.last.status in voting else None,
-            bool(c.last and c.last.status == "optimal"),
+            final.objective if final and final.status in voting else None,
+            bool(final and final.status == "optimal"),
         )
-        for c in chains
+        for c, final in zip(chains, finals, strict=True)
     ]
     result = vote(ballots)
     lead = chains[0]
     if result.winners:
         lead = min((chains[i] for i in result.winners), key=lambda c: (not c.done, c.index))
-    check = lead.last
+    check = lead.final
     has_value = check is not None and check.status in voting
     solution = check.solution if check and has_value else None
     status = check.status if check else "not_run"
@@ -481,7 +496,7 @@ def _answer(
     )
     explanation = explain(
         status=status,
-        error=check.error if check else stopped,
+        error=(check.suspect or check.error) if check else stopped,
         sense=sense,
         solution=solution,
         votes=len(chains),

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import statistics
 import time
 from pathlib import Path
@@ -21,9 +22,15 @@ ROOT = Path(__file__).resolve().parents[2]
 MAMO = ROOT.parent / "shared" / "datasets" / "mamo"
 SPLIT = ROOT / "evals" / "splits" / "mamo_easy_lp_test.txt"
 
-#: name -> dataset, model, votes, whether to take the test split, and an optional sample size
+#: name -> dataset, model, votes, whether to take the test split, an optional sample size,
+#: rounds (default 1) and a configuration whose cache to start from (its first rounds replay, so
+#: only the extra samples cost time: that configuration's item seconds do not mean latency)
 CONFIGS: dict[str, dict[str, Any]] = {
     "easy_test": {"dataset": "mamo_easy", "model": "local", "votes": 1, "split": True},
+    "easy_test_retry": {  # a second sample only for a first one that failed or was doubted
+        "dataset": "mamo_easy", "model": "local", "votes": 1, "split": True, "rounds": 2,
+        "cache_from": "easy_test",
+    },
     "easy_test_vote5": {
         "dataset": "mamo_easy", "model": "local", "votes": 5, "split": True, "sample": 60,
     },
@@ -71,9 +78,14 @@ def run_config(name: str, spec: dict[str, Any], folder: Path, workers: int) -> d
     ids = read_split(SPLIT) if spec.get("split") else None
     items = select_items(items, ids=ids, sample=spec.get("sample"), seed=0)
     out = folder / name
+    cache = out / "cache.sqlite"
+    seed_cache = folder / spec.get("cache_from", "-") / "cache.sqlite"
+    if not cache.exists() and seed_cache.is_file():
+        out.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(seed_cache, cache)
     settings = AgentSettings(
-        spec["model"], votes=spec["votes"], max_rounds=1, method="compact",
-        cache=str(out / "cache.sqlite"),
+        spec["model"], votes=spec["votes"], max_rounds=spec.get("rounds", 1), method="compact",
+        cache=str(cache),
     )  # fmt: skip
     started = time.monotonic()
     run_eval(
