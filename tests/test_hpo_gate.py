@@ -84,12 +84,18 @@ def test_after_the_startup_the_model_gets_trials_only_while_it_keeps_winning() -
     assert gate.decide([], number=5).arm == "inner"  # no evidence, no trial
 
 
-def test_during_the_startup_the_model_takes_every_trial() -> None:
-    gate = Gate(startup=10)
-    losing = [Pull(i, "llm", 0.0) for i in range(1, 6)] + [Pull(6, "inner", 1.0)]
-    assert {gate.decide(losing, number=n).rule for n in range(10)} == {"startup"}
-    assert {gate.decide(losing, number=n).arm for n in range(10)} == {"llm"}
-    assert gate.decide(losing, number=10).arm == "inner"
+def test_during_the_startup_the_model_keeps_trials_only_while_it_matches_random_search() -> None:
+    gate = Gate(startup=10, free=3)
+    assert {gate.decide([], number=n).rule for n in range(3)} == {"free"}
+    two = [Pull(1, "llm", 0.0), Pull(2, "llm", 0.0)]
+    assert gate.decide(two, number=3).arm == "llm"  # two pulls: still free
+    losing = [*two, Pull(3, "llm", 0.5), Pull(4, "inner", 1.0)]
+    decision = gate.decide(losing, number=5)
+    assert (decision.arm, decision.rule) == ("inner", "startup")
+    assert decision.scores == {"llm": (1 + 0.5) / (2 + 3), "inner": 0.5}
+    random_like = [Pull(1, "llm", 0.5), Pull(2, "llm", 1.0), Pull(3, "llm", 0.0)]
+    assert gate.decide(random_like, number=4).arm == "llm"  # as good as random search: kept
+    assert Gate(startup=10, free=0).decide([], number=0).arm == "llm"  # no evidence: prior 1/2
 
 
 @pytest.mark.parametrize(
@@ -97,6 +103,7 @@ def test_during_the_startup_the_model_takes_every_trial() -> None:
     [
         {"window": 0},
         {"startup": -1},
+        {"free": -1},
         {"margin": -1.0},
         {"llm_prior": (0.0, 1.0)},
         {"inner_prior": (1.0,)},

@@ -8,9 +8,12 @@ pull of the arm that proposed it (``llm``: the model's candidates, ``surrogate``
 (ties count half). Rewards of the last ``window`` pulls of each arm give a Beta posterior per
 arm.
 
-While the inner sampler is itself drawing at random (TPE's first ``startup`` trials), a trial
-given to the model costs the study nothing it would otherwise have had, so the model takes them
-all: that is where it collects its evidence. After that it has to keep winning: it gets a trial
+While the inner sampler is itself drawing at random (TPE's first ``startup`` trials), the bar
+is random search: after ``free`` trials the model keeps its startup trials only while its
+posterior mean reward is at least 1/2. They are not free: TPE later fits its model on the startup
+trials, and a weak model's degenerate proposals (the embedded model's all-zero and all-one corners
+on Hartmann-6) left TPE 1.7x behind with fewer informative points (docs/hpo.md). After the
+startup the model has to keep winning: it gets a trial
 only while its posterior mean reward, less ``margin`` posterior standard deviations, is above
 both the inner sampler's mean and 1/2 (what a random draw scores against a history of random
 draws, and more than it scores against a history that has improved). A model no better than
@@ -91,7 +94,9 @@ class GateDecision:
     """What the gate chose for one trial, and from what."""
 
     arm: str
-    rule: str  # "startup" (the model's free trials), "earned" (it must keep winning), "refresh"
+    # "free" (the model's first trials), "startup" (it must match random search), "earned" (it
+    # must keep winning), "refresh" (the inner sampler's turn)
+    rule: str
     posteriors: Mapping[str, tuple[float, float]]
     scores: Mapping[str, float]  # what was compared: the model's bound, the bar to clear
 
@@ -113,9 +118,10 @@ class Gate:
 
     Args:
         window: rewards of the last ``window`` pulls of each arm count.
-        startup: trials numbered below this go to the model; later ones only while it keeps
-            winning. Set it to the inner sampler's random startup (TPE's ``n_startup_trials``;
-            ``LLMSampler`` does so for a TPE inner sampler).
+        startup: the inner sampler's random startup (TPE's ``n_startup_trials``; ``LLMSampler``
+            sets it for a TPE inner sampler). Trials numbered below it go to the model while it
+            scores at least as random search would; later ones only while it keeps winning.
+        free: the model's first trials, before any evidence counts (during the startup).
         margin: posterior standard deviations the model's mean reward must clear the bar by.
         refresh: after the startup, a trial goes to the inner sampler when none of the last
             ``refresh`` rewarded trials was its own, so the bar is its current reward rather
@@ -128,6 +134,7 @@ class Gate:
 
     window: int = 10
     startup: int = 10
+    free: int = 3
     margin: float = 0.5
     refresh: int = 3
     llm_prior: tuple[float, float] = (1.0, 1.0)
@@ -137,6 +144,7 @@ class Gate:
         for name, value, low in (
             ("window", self.window, 1),
             ("startup", self.startup, 0),
+            ("free", self.free, 0),
             ("refresh", self.refresh, 0),
         ):
             if isinstance(value, bool) or not isinstance(value, int) or value < low:
@@ -160,15 +168,20 @@ class Gate:
         return out
 
     def decide(self, history: Sequence[Pull], *, number: int) -> GateDecision:
-        """The arm for trial ``number``: the model below ``startup``; from then on the model
-        only if its posterior mean less ``margin`` standard deviations clears
-        ``max(1/2, the inner sampler's posterior mean)`` (the inner sampler on a tie)."""
+        """The arm for trial ``number``. Below ``startup``: the model for its first ``free``
+        pulls, then while its posterior mean is at least 1/2. From then on the model only if
+        its posterior mean less ``margin`` standard deviations clears ``max(1/2, the inner
+        sampler's posterior mean)`` (the inner sampler on a tie)."""
         post = self.posteriors(history)
         (a, b), (c, d) = post["llm"], post["inner"]
+        if number < self.startup:
+            scores = {"llm": a / (a + b), "inner": 0.5}
+            if sum(p.arm == "llm" for p in history) < self.free:
+                return GateDecision("llm", "free", post, scores)
+            arm = "llm" if scores["llm"] >= scores["inner"] else "inner"
+            return GateDecision(arm, "startup", post, scores)
         spread = math.sqrt(a * b / ((a + b) ** 2 * (a + b + 1)))
         scores = {"llm": a / (a + b) - self.margin * spread, "inner": max(0.5, c / (c + d))}
-        if number < self.startup:
-            return GateDecision("llm", "startup", post, scores)
         recent = [p.arm for p in history if p.number >= self.startup][-self.refresh :]
         if self.refresh and len(recent) >= self.refresh and "inner" not in recent:
             return GateDecision("inner", "refresh", post, scores)

@@ -220,7 +220,7 @@ class LLMSampler(BaseSampler):
         if not isinstance(gate, bool | Gate):
             raise ValueError(f"gate must be True, False or a Gate, got {gate!r}")
         inner = inner_sampler or TPESampler(seed=seed)
-        if gate is True:  # the model's free trials: the inner sampler's random startup
+        if gate is True:  # the model competes with random search during the inner's startup
             startup = (
                 getattr(inner, "_n_startup_trials", 10) if isinstance(inner, TPESampler) else 10
             )
