@@ -482,7 +482,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--gate-window", type=int, default=10, help="the gate's window")
     parser.add_argument(
-        "--gate-startup", type=int, default=10, help="the inner sampler's random startup (the model must match random search there)"
+        "--gate-startup",
+        type=int,
+        default=10,
+        help="the inner sampler's random startup (the model must match random search there)",
     )
     parser.add_argument(
         "--gate-refresh",
