@@ -37,6 +37,43 @@ _RESOURCES = (
     ("packaging", "packaging minutes"),
 )
 _MAKERS = ("A furniture workshop", "A small factory", "A bakery", "A manufacturer", "A company")
+#: Numbered stations for the textbook phrasing ("Plant 1 has 4 hours; a door takes 1 hour in
+#: plant 1"): the resource's name holds a number that is no coefficient.
+_STATIONS = ("plant", "workshop", "machine", "line", "department", "station")
+
+
+def singular(plural: str) -> str:
+    """``shelves`` -> ``shelf``, ``benches`` -> ``bench``, ``doors`` -> ``door``."""
+    if plural.endswith("ves"):
+        return plural[:-3] + "f"
+    if plural.endswith(("ches", "shes", "sses")):
+        return plural[:-2]
+    return plural[:-1] if plural.endswith("s") else plural
+
+
+def _by_product_clause(
+    products: list[str],
+    stations: list[str],
+    usage: dict[tuple[str, str], int],
+    capacity: dict[str, int],
+    rng: random.Random,
+) -> Clause:
+    """The textbook phrasing: each station's hours in one sentence, then one sentence a product
+    naming only the stations it uses ("A door takes 1 hour in plant 1 and 3 hours in plant 3")."""
+    hours = [f"{s} has {written(capacity[s], rng)} hours" for s in stations]
+    sentences = [rng.choice((f"{join(hours)}.", f"Available time: {join(hours)}."))]
+    sentences[0] = sentences[0][0].upper() + sentences[0][1:]
+    for p in products:
+        used = [
+            f"{usage[(s, p)]} hour{'s' if usage[(s, p)] != 1 else ''} in {s}"
+            for s in stations
+            if usage[(s, p)]
+        ]
+        verb = rng.choice(("takes", "needs", "requires", "uses"))
+        lead = rng.choice((f"A {singular(p)}", f"Each {singular(p)}", f"One unit of {p}"))
+        sentences.append(f"{lead} {verb} {join(used)}.")
+    rows = tuple(row({p: usage[(s, p)] for p in products}, "<=", capacity[s]) for s in stations)
+    return Clause(" ".join(sentences), rows)
 
 
 @family("production_mix")
@@ -60,6 +97,18 @@ def production_mix(rng: random.Random) -> Draft:
     )
     clauses: list[Clause] = []
     table = rng.random() < 0.25
+    by_product = not table and rng.random() < 0.35
+    if by_product:
+        station = rng.choice(_STATIONS)
+        resources = [(f"{station} {i}", "hours") for i in range(1, len(resources) + 1)]
+        usage = {(r[0], p): rng.choice((0, 0, 1, 2, 3, 4, 6)) for r in resources for p in products}
+        for p in products:  # every product uses some station
+            if not any(usage[(r[0], p)] for r in resources):
+                usage[(rng.choice(resources)[0], p)] = rng.randint(1, 4)
+        for r in resources:  # every station is used by some product
+            if not any(usage[(r[0], p)] for p in products):
+                usage[(r[0], rng.choice(products))] = rng.randint(1, 4)
+        capacity = {r[0]: rng.randint(4, 60) for r in resources}
     if table:
         header = ["product", "profit", *[r[0] for r in resources]]
         body = [[p, profit[p], *[usage[(r[0], p)] for r in resources]] for p in products]
@@ -71,6 +120,14 @@ def production_mix(rng: random.Random) -> Draft:
                 movable=False,
             )
         )
+    elif by_product:
+        elided = rng.random() < 0.5  # "A door earns $3 and a window $5."
+        earns = [
+            f"a {singular(p)}{'' if elided and i else ' earns'} {money(profit[p], rng)}"
+            for i, p in enumerate(products)
+        ]
+        sentence = join(earns) + "."
+        clauses.append(Clause(sentence[0].upper() + sentence[1:]))
     else:
         clauses.append(
             Clause(
@@ -86,7 +143,11 @@ def production_mix(rng: random.Random) -> Draft:
                 )
             )
         )
-    for name, unit in resources:
+    if by_product:
+        clauses.append(
+            _by_product_clause(products, [r[0] for r in resources], usage, capacity, rng)
+        )
+    for name, unit in [] if by_product else resources:
         parts = join([f"{usage[(name, p)]} for each unit of {p}" for p in products])
         limit = written(capacity[name], rng)
         rows = (row({p: usage[(name, p)] for p in products}, "<=", capacity[name]),)
