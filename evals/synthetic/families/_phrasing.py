@@ -93,6 +93,15 @@ def bound_words(op: str, rng: random.Random) -> str:
     return {">=": at_least, "<=": at_most}.get(op, lambda r: "exactly")(rng)
 
 
+def singular(plural: str) -> str:
+    """``shelves`` -> ``shelf``, ``benches`` -> ``bench``, ``doors`` -> ``door``."""
+    if plural.endswith("ves"):
+        return plural[:-3] + "f"
+    if plural.endswith(("ches", "shes", "sses")):
+        return plural[:-2]
+    return plural[:-1] if plural.endswith("s") else plural
+
+
 def join(names: Sequence[str]) -> str:
     """``A``, ``A and B``, ``A, B and C``."""
     names = list(names)

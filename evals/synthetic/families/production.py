@@ -16,6 +16,7 @@ from evals.synthetic.families._phrasing import (
     num,
     ratio_clause,
     row,
+    singular,
     whole_numbers,
     written,
 )
@@ -40,15 +41,6 @@ _MAKERS = ("A furniture workshop", "A small factory", "A bakery", "A manufacture
 #: Numbered stations for the textbook phrasing ("Plant 1 has 4 hours; a door takes 1 hour in
 #: plant 1"): the resource's name holds a number that is no coefficient.
 _STATIONS = ("plant", "workshop", "machine", "line", "department", "station")
-
-
-def singular(plural: str) -> str:
-    """``shelves`` -> ``shelf``, ``benches`` -> ``bench``, ``doors`` -> ``door``."""
-    if plural.endswith("ves"):
-        return plural[:-3] + "f"
-    if plural.endswith(("ches", "shes", "sses")):
-        return plural[:-2]
-    return plural[:-1] if plural.endswith("s") else plural
 
 
 def _by_product_clause(
