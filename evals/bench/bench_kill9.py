@@ -28,6 +28,7 @@ import argparse
 import json
 import os
 import random
+import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
@@ -207,9 +208,6 @@ def _evolve_resume(run_dir: Path) -> set[str]:
     return _resent(backend, _evolve_child.SPEC)
 
 
-TOGETHER_CHILD = ROOT / "tests" / "_together_kill_child.py"
-
-
 def _together_child() -> ModuleType:
     """The together child (imported when the kind runs: it needs the ``tune`` extra and the
     embedded model, which the other kinds do not)."""
@@ -223,8 +221,6 @@ def _together_child() -> ModuleType:
 
 def _together(run_dir: Path, log_file: Path, *resume: str) -> dict[str, Any]:
     """Run the together child's bench run in a process of its own (no kill point); its JSON."""
-    import subprocess
-
     _together_child()
     args = ["bench", str(run_dir), str(log_file), str(run_dir.parent / "never"), "0", *resume]
     done = subprocess.run(
@@ -259,6 +255,7 @@ def _together_slot(record: dict[str, Any]) -> Any:
 
 TESTS = ROOT / "tests"
 KINDS_CHILD = TESTS / "_resume_kinds_child.py"
+TOGETHER_CHILD = TESTS / "_together_kill_child.py"
 _GOOD = _kinds_child.GOOD
 KIND: dict[str, Kind] = {
     "opro": Kind(TESTS / "_resume_child.py", _opro_clean, _opro_resume),
