@@ -4,8 +4,8 @@
 one request, so the parent knows what was paid for before the kill.
 
 Shared by the resume tests (tests/test_resume.py, tests/test_trace_run.py,
-tests/test_llm_batch_kill.py, tests/test_kill9.py, tests/test_resume_kill_kinds.py) and
-evals/bench/bench_kill9.py.
+tests/test_llm_batch_kill.py, tests/test_kill9.py, tests/test_resume_kill_kinds.py,
+tests/test_evolve_kill9.py, tests/test_together.py) and evals/bench/bench_kill9.py.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from agent.evolve import code_key
-from tests._evolve_kill_child import run
+from tests._evolve_kill_child import fake, run
 from tests._evolve_support import write_problem
 from tests._kill import ROOT, kill_when_ready
 
@@ -27,7 +27,7 @@ def test_kill9_mid_generation_loses_no_evaluated_candidate(tmp_path: Path) -> No
     # generation 1 holds trials 1-3: the kill lands after trial 2, before slot 3 is evaluated
     kill_when_ready(
         ROOT / "tests" / "_evolve_kill_child.py",
-        [str(problem), str(run_dir), str(log1), str(ready), "2"],
+        ["trial", str(run_dir), str(log1), str(ready), "2", str(problem)],
         ready,
     )
     before = _lines(run_dir)
@@ -36,7 +36,7 @@ def test_kill9_mid_generation_loses_no_evaluated_candidate(tmp_path: Path) -> No
     state = json.loads((run_dir / "state.json").read_text())
     assert state["status"] == "running" and state["step"] == 1
 
-    result = run(problem, run_dir, log2, resume=True)
+    result = run(problem, run_dir, fake(log2), resume=True)
     after = _lines(run_dir)
     assert after[: len(before)] == before, "the journal before the kill is kept as it was"
     assert result.status == "finished" and max(t.step for t in result.trials) == 3

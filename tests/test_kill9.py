@@ -1,7 +1,8 @@
 """kill -9 mid-run, then resume, for each run kind (OPRO, prompt optimization, Trace, solve,
-eval, chat, hpo): no finished trial (round, item, turn, Optuna trial) is lost or recorded
-twice, and no call answered before the kill is paid again.
-The same measurement as evals/bench/bench_kill9.py, one kill per kind at its middle point."""
+eval, chat, hpo, evolve): no finished trial (round, item, turn, Optuna trial, evolved program)
+is lost or recorded twice, and no call answered before the kill is paid again.
+The same measurement as evals/bench/bench_kill9.py, one kill per kind at its middle point
+(its opt-in better-together row fine-tunes a model: tests/test_together.py kills that one)."""
 
 from __future__ import annotations
 

@@ -1,13 +1,17 @@
 """Benchmark: kill -9 at random points of every run kind, then resume.
 
 The kinds: OPRO, prompt optimization, Trace, a formulation run (solve), an eval run, a chat
-session and an ``optagent hpo`` study. Each runs as a child process on a fake backend that
-logs every request it answers; the child is SIGKILLed at a random backend request (OPRO: an
-objective call), the run is resumed in this process on a counting fake, and compared with an
-uninterrupted run. Per kind it prints and writes:
+session, an ``optagent hpo`` study, an ``optagent evolve`` run and (opt-in, ``--kinds
+better-together``: it fine-tunes a real tiny LoRA adapter on the embedded model, minutes of CPU
+a kill) a BetterTogether `w` run. Each runs as a child process on a fake backend that logs
+every request it answers (better-together: the embedded model, wrapped to log); the child is
+SIGKILLed at a random backend request (OPRO: an objective call; better-together: a request or
+a training step), the run is resumed (in this process, or a fresh one for better-together) and
+compared with an uninterrupted run. Per kind it prints and writes:
 
-- trials lost: finished work (trials, rounds, items, turns, Optuna trials) recorded before the
-  kill and not kept exactly, plus work of the uninterrupted run missing after the resume;
+- trials lost: finished work (trials, rounds, items, turns, Optuna trials, evolved programs,
+  checkpointed fine-tune evaluations and stages) recorded before the kill and not kept
+  exactly, plus work of the uninterrupted run missing after the resume;
 - trials scored twice: slots recorded more than once;
 - calls paid twice: requests answered before the kill that reached the backend again.
 
@@ -15,14 +19,16 @@ uninterrupted run. Per kind it prints and writes:
 
 The child scripts and the kill helper are the resume tests' own (tests/_resume_child.py,
 tests/_prompt_resume_child.py, tests/_trace_resume_child.py, tests/_resume_kinds_child.py,
-tests/_kill.py).
+tests/_evolve_kill_child.py, tests/_together_kill_child.py, tests/_kill.py).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
+import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
@@ -44,9 +50,13 @@ _resume_child = harness("_resume_child")
 _prompt_resume_child = harness("_prompt_resume_child")
 _trace_resume_child = harness("_trace_resume_child")
 _kinds_child = harness("_resume_kinds_child")
+_evolve_child = harness("_evolve_kill_child")
 kill_when_ready = harness("_kill").kill_when_ready
 
-KINDS = ("opro", "prompt", "trace", "solve", "eval", "chat", "hpo")
+KINDS = ("opro", "prompt", "trace", "solve", "eval", "chat", "hpo", "evolve")
+#: Kinds run only when --kinds names them: ``better-together`` fine-tunes a real (tiny) LoRA
+#: adapter on the embedded model, minutes of CPU per kill.
+OPT_IN = ("better-together",)
 EVAL_ITEMS = 8
 
 
@@ -69,6 +79,7 @@ class Kind:
     extra: Callable[[Path], list[str]] = lambda folder: []  # ... and after HANG_AT
     records: Callable[[Path], list[dict[str, Any]]] = _journal  # the finished work, in order
     slot: Callable[[dict[str, Any]], Any] = _slot  # what one record is the work of
+    timeout: float = 600  # seconds the child may take to reach its kill point
 
 
 def _opro_clean(run_dir: Path) -> int:
@@ -181,8 +192,70 @@ def _eval_resume(run_dir: Path) -> set[str]:
     return _logged(run_dir.parent)
 
 
+def _problem_file(folder: Path) -> list[str]:
+    return [str(harness("_evolve_support").write_problem(folder))]
+
+
+def _evolve_clean(run_dir: Path) -> int:
+    backend = _evolve_child.fake(None)
+    _evolve_child.run(Path(_problem_file(run_dir.parent)[0]), run_dir, backend)
+    return _requests_of(backend)
+
+
+def _evolve_resume(run_dir: Path) -> set[str]:
+    backend = _evolve_child.fake(None)
+    _evolve_child.run(Path(_problem_file(run_dir.parent)[0]), run_dir, backend, resume=True)
+    return _resent(backend, _evolve_child.SPEC)
+
+
+def _together_child() -> ModuleType:
+    """The together child (imported when the kind runs: it needs the ``tune`` extra and the
+    embedded model, which the other kinds do not)."""
+    from agent.llm.backends._embedded import require_embedded_model_path
+    from agent.tune._model import require_tune_extra
+
+    require_tune_extra()
+    require_embedded_model_path()
+    return harness("_together_kill_child")
+
+
+def _together(run_dir: Path, log_file: Path, *resume: str) -> dict[str, Any]:
+    """Run the together child's bench run in a process of its own (no kill point); its JSON."""
+    _together_child()
+    args = ["bench", str(run_dir), str(log_file), str(run_dir.parent / "never"), "0", *resume]
+    done = subprocess.run(
+        [sys.executable, str(TOGETHER_CHILD), *args],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"{TOGETHER_CHILD.name} {' '.join(args)} failed: {done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _together_clean(run_dir: Path) -> int:
+    return int(_together(run_dir, run_dir.parent / "clean.log")["kill_points"])
+
+
+def _together_resume(run_dir: Path) -> set[str]:
+    _together(run_dir, run_dir.parent / "resumed.log", "resume")
+    return _logged(run_dir.parent)
+
+
+def _together_records(run_dir: Path) -> list[dict[str, Any]]:
+    return _together_child().records(run_dir)
+
+
+def _together_slot(record: dict[str, Any]) -> Any:
+    return _together_child().slot(record)
+
+
 TESTS = ROOT / "tests"
 KINDS_CHILD = TESTS / "_resume_kinds_child.py"
+TOGETHER_CHILD = TESTS / "_together_kill_child.py"
 _GOOD = _kinds_child.GOOD
 KIND: dict[str, Kind] = {
     "opro": Kind(TESTS / "_resume_child.py", _opro_clean, _opro_resume),
@@ -226,6 +299,22 @@ KIND: dict[str, Kind] = {
         records=_kinds_child.hpo_rows,
         slot=lambda row: row["number"],
     ),
+    "evolve": Kind(
+        TESTS / "_evolve_kill_child.py",
+        _evolve_clean,
+        _evolve_resume,
+        args=("call",),
+        extra=_problem_file,
+    ),
+    "better-together": Kind(
+        TOGETHER_CHILD,
+        _together_clean,
+        _together_resume,
+        args=("bench",),
+        records=_together_records,
+        slot=_together_slot,
+        timeout=3600,
+    ),
 }
 
 
@@ -235,7 +324,7 @@ def kill_and_resume(name: str, hang_at: int, folder: Path, clean_dir: Path) -> d
     kind = KIND[name]
     run_dir, log_file, ready = folder / "run", folder / "answered.log", folder / "ready"
     args = [*kind.args, str(run_dir), str(log_file), str(ready), str(hang_at)]
-    kill_when_ready(kind.script, [*args, *kind.extra(folder)], ready, timeout=600)
+    kill_when_ready(kind.script, [*args, *kind.extra(folder)], ready, timeout=kind.timeout)
     before = kind.records(run_dir)
     answered = set(log_file.read_text().split()) if log_file.exists() else set()
     resent = kind.resume(run_dir)
@@ -279,19 +368,26 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--kinds", default=",".join(KINDS))
+    parser.add_argument(
+        "--kinds",
+        default=",".join(KINDS),
+        help=f"comma-separated, of {', '.join(KIND)} (default: all but {', '.join(OPT_IN)})",
+    )
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
+    unknown = [name for name in args.kinds.split(",") if name not in KIND]
+    if unknown:
+        parser.error(f"--kinds: unknown kind {unknown[0]!r}; use {', '.join(KIND)}")
     rng = random.Random(args.seed)
     results: dict[str, Any] = {}
-    print(f"{'kind':<8}{'kills':>6}{'trials lost':>13}{'scored twice':>14}{'paid twice':>12}")
+    print(f"{'kind':<16}{'kills':>6}{'trials lost':>13}{'scored twice':>14}{'paid twice':>12}")
     with tempfile.TemporaryDirectory(prefix="optagent-kill9-") as tmp:
         for name in args.kinds.split(","):
             (Path(tmp) / name).mkdir()
             row = measure(name, args.runs, rng, Path(tmp) / name)
             results[name] = row
             print(
-                f"{name:<8}{args.runs:>6}{row['trials_lost']:>13}"
+                f"{name:<16}{args.runs:>6}{row['trials_lost']:>13}"
                 f"{row['trials_scored_twice']:>14}{row['calls_paid_twice']:>12}"
             )
     if args.out is not None:
