@@ -12,7 +12,8 @@ While the inner sampler is itself drawing at random (TPE's first ``startup`` tri
 is random search: after ``free`` trials the model keeps its startup trials only while its
 posterior mean reward is at least 1/2. They are not free: TPE later fits its model on the startup
 trials, and a weak model's degenerate proposals (the embedded model's all-zero and all-one corners
-on Hartmann-6) left TPE 1.7x behind with fewer informative points (docs/hpo.md). After the
+on Hartmann-6) give it fewer informative points; this rule alone did not close the
+Hartmann-6 gap (2.1x TPE over 5 seeds, docs/hpo.md). After the
 startup the model has to keep winning: it gets a trial
 only while its posterior mean reward, less ``margin`` posterior standard deviations, is above
 both the inner sampler's mean and 1/2 (what a random draw scores against a history of random
