@@ -219,3 +219,29 @@ def test_an_echoed_parameter_listing_is_no_proposal() -> None:
     listing = "\n".join(f"- {p.describe()}" for p in SPACE)
     found, _ = parse_proposals(listing, SPACE, random.Random(0))
     assert found == []
+
+
+def test_a_corner_of_the_box_is_rejected_and_counted_but_one_bound_is_fine() -> None:
+    box = [Param(f"x{i}", "float", 0.0, 1.0) for i in range(6)]
+    reply = "\n".join(
+        json.dumps(config)
+        for config in (
+            {f"x{i}": 0 for i in range(6)},  # all zeros: a weak model's corner
+            {f"x{i}": 7 for i in range(6)},  # clipped onto the upper corner
+            {f"x{i}": (1.0 if i < 3 else 0.0) for i in range(6)},  # on a bound in all 6
+            {f"x{i}": (0.0 if i < 3 else 0.4) for i in range(6)},  # 3 of 6: not more than half
+            {**{f"x{i}": 0.2 for i in range(5)}, "x5": 1.0},  # one bound: a real proposal
+        )
+    )
+    proposals, rejected = parse_proposals(reply, box, random.Random(0))
+    assert rejected == 3
+    assert [p.params["x5"] for p in proposals] == [0.4, 1.0]
+
+
+def test_corners_need_two_numeric_dimensions_and_ignore_categories() -> None:
+    from agent.hpo._space import on_corner
+
+    assert not on_corner({"C": 1e-3}, SPACE[:1])  # one dimension: its bound may be the optimum
+    params = {"C": 1e3, "lr": 0.0, "layers": 8, "units": 100, "batch": 64, "kernel": "rbf"}
+    assert on_corner(params, SPACE[:6])  # 3 of 5 numeric dimensions on a bound
+    assert not on_corner({**params, "layers": 4}, SPACE[:6])

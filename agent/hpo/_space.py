@@ -29,6 +29,7 @@ __all__ = [
     "format_config",
     "format_hint",
     "is_near",
+    "on_corner",
     "parse_number",
     "parse_proposals",
     "random_config",
@@ -321,6 +322,23 @@ def repair_config(
     return Proposal(ordered, tuple(repaired + filled), tuple(filled))
 
 
+def on_corner(params: Mapping[str, Any], space: Sequence[Param]) -> bool:
+    """Whether a configuration sits on a bound in more than half of its numeric dimensions
+    (at least two of them).
+
+    A weak model's degenerate answers are such corners (all zeros, all ones, or values clipped
+    into the box), and they tell a surrogate or TPE little about a box chosen to hold the
+    optimum inside it. The inner sampler still reaches corners when they are good.
+    """
+    numeric = [p for p in space if p.kind != "categorical" and p.low < p.high]
+    if len(numeric) < 2:
+        return False
+    on_bound = sum(
+        1 for p in numeric if p.name in params and float(params[p.name]) in (p.low, p.high)
+    )
+    return on_bound * 2 > len(numeric)
+
+
 def _norm_key(key: str) -> str:
     return re.sub(r"[\s'\"`*_-]+", "", key).lower()
 
@@ -342,7 +360,7 @@ def parse_proposals(
 
     Returns:
         ``(proposals, rejected)``: the usable proposals in reply order, and how many objects
-        were found but could not be used.
+        were found but could not be used (too little usable, or ``on_corner`` once repaired).
     """
     objects = _json_objects(text, limit=limit)
     if not objects:
@@ -356,7 +374,7 @@ def parse_proposals(
     rejected = 0
     for obj in objects:
         proposal = repair_config(obj, space, rng)
-        if proposal is None:
+        if proposal is None or on_corner(proposal.params, space):
             rejected += 1
         else:
             proposals.append(proposal)
