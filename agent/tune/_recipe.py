@@ -26,15 +26,11 @@ HELD_OUT: tuple[str, ...] = ("bakery_batches", "cargo_plane", "loan_mix", "recyc
 
 #: Families listed more than once in the training mix. The allocation families hold the generic
 #: linear statements ("the combined hours of X and Y", "twice X plus Y") that most problems are
-#: made of, whatever their domain; together they make about 40% of the examples. The product
-#: mix is the textbook LP (and the README's example); its station-by-station phrasing ("Plant 1
-#: has 4 hours ... a door takes 1 hour in plant 1") is where a weak model takes the stations
-#: for the variables, so it is listed 4 times.
+#: made of, whatever their domain; together they make about 40% of the examples.
 FAMILY_WEIGHTS: dict[str, int] = {
     "allocation_indexed": 9,
     "allocation_letters": 9,
     "allocation_named": 9,
-    "production_mix": 4,
 }
 
 

@@ -55,21 +55,15 @@ def _by_product_clause(
     hours = [f"{s} has {written(capacity[s], rng)} hours" for s in stations]
     sentences = [rng.choice((f"{join(hours)}.", f"Available time: {join(hours)}."))]
     sentences[0] = sentences[0][0].upper() + sentences[0][1:]
-    verb = rng.choice(("takes", "needs", "requires", "uses"))
-    uses = []
     for p in products:
         used = [
             f"{usage[(s, p)]} hour{'s' if usage[(s, p)] != 1 else ''} in {s}"
             for s in stations
             if usage[(s, p)]
         ]
-        lead = rng.choice((f"a {singular(p)}", f"each {singular(p)}", f"one unit of {p}"))
-        uses.append(f"{lead} {verb} {join(used)}")
-    if rng.random() < 0.4:  # "A door takes ... plant 3; a window takes ... plant 3."
-        joined = "; ".join(uses) + "."
-        sentences.append(joined[0].upper() + joined[1:])
-    else:
-        sentences.extend(u[0].upper() + u[1:] + "." for u in uses)
+        verb = rng.choice(("takes", "needs", "requires", "uses"))
+        lead = rng.choice((f"A {singular(p)}", f"Each {singular(p)}", f"One unit of {p}"))
+        sentences.append(f"{lead} {verb} {join(used)}.")
     rows = tuple(row({p: usage[(s, p)] for p in products}, "<=", capacity[s]) for s in stations)
     return Clause(" ".join(sentences), rows)
 
@@ -95,7 +89,7 @@ def production_mix(rng: random.Random) -> Draft:
     )
     clauses: list[Clause] = []
     table = rng.random() < 0.25
-    by_product = not table and rng.random() < 0.5
+    by_product = not table and rng.random() < 0.35
     if by_product:
         station = rng.choice(_STATIONS)
         resources = [(f"{station} {i}", "hours") for i in range(1, len(resources) + 1)]
