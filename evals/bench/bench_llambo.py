@@ -266,9 +266,10 @@ _SERVED_URL: str | None = None  # the scripted server's URL while main() runs it
 
 
 def llm_label(args: argparse.Namespace) -> str:
-    """The model, plus the gate settings when they are not the defaults."""
+    """The model, plus the warm-start and gate settings when they are not the defaults."""
+    model = args.model if args.n_warmstart == 5 else f"{args.model}[warmstart={args.n_warmstart}]"
     if args.no_gate:
-        return f"{args.model}[no-gate]"
+        return f"{model}[no-gate]"
     extra = []
     if args.gate_prior != "1,1":
         extra.append(f"prior={args.gate_prior}")
@@ -278,7 +279,7 @@ def llm_label(args: argparse.Namespace) -> str:
         extra.append(f"startup={args.gate_startup}")
     if args.gate_refresh != 3:
         extra.append(f"refresh={args.gate_refresh}")
-    return f"{args.model}[gate {' '.join(extra)}]" if extra else args.model
+    return f"{model}[gate {' '.join(extra)}]" if extra else model
 
 
 def make_gate(args: argparse.Namespace) -> Any:
@@ -321,6 +322,7 @@ def run_cell(
             llm=make_llm(args.model, out, seed, args.garbage_rate),
             problem_description=task.description,
             seed=seed,
+            n_warmstart=args.n_warmstart,
             n_candidates=args.n_candidates,
             n_surrogate_samples=args.n_surrogate_samples,
             max_history=args.max_history,
@@ -505,6 +507,9 @@ def main(argv: list[str] | None = None) -> int:
         help="cells.json, studies.journal and the cache (resumable)",
     )
     parser.add_argument("--table", type=Path, default=None, help="default: OUT/table.json")
+    parser.add_argument(
+        "--n-warmstart", type=int, default=5, help="zero-shot configurations asked for first"
+    )
     parser.add_argument("--n-candidates", type=int, default=4, help="LLM candidates per trial")
     parser.add_argument("--n-surrogate-samples", type=int, default=3)
     parser.add_argument(
