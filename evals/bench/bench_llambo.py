@@ -279,7 +279,7 @@ def llm_label(args: argparse.Namespace) -> str:
         extra.append(f"startup={args.gate_startup}")
     if args.gate_refresh != 3:
         extra.append(f"refresh={args.gate_refresh}")
-    if args.gate_free != 3:
+    if args.gate_free != 0:
         extra.append(f"free={args.gate_free}")
     return f"{model}[gate {' '.join(extra)}]" if extra else model
 
@@ -499,7 +499,7 @@ def main(argv: list[str] | None = None) -> int:
         help="give TPE a trial when it had none of the last N (0: never)",
     )
     parser.add_argument(
-        "--gate-free", type=int, default=3, help="the model's first startup trials, unjudged"
+        "--gate-free", type=int, default=0, help="the model's first startup trials, unjudged"
     )
     parser.add_argument("--tasks", default=",".join(TASKS), help="comma-separated task names")
     parser.add_argument("--samplers", default=",".join(SAMPLERS), help="of llm,random,tpe")
