@@ -267,7 +267,11 @@ _SERVED_URL: str | None = None  # the scripted server's URL while main() runs it
 
 def llm_label(args: argparse.Namespace) -> str:
     """The model, plus the warm-start and gate settings when they are not the defaults."""
-    model = args.model if args.n_warmstart == 5 else f"{args.model}[warmstart={args.n_warmstart}]"
+    from agent.hpo import Gate
+
+    model = args.model
+    if args.n_warmstart is not None:
+        model += f"[warmstart={args.n_warmstart}]"
     if args.no_gate:
         return f"{model}[no-gate]"
     extra = []
@@ -279,7 +283,7 @@ def llm_label(args: argparse.Namespace) -> str:
         extra.append(f"startup={args.gate_startup}")
     if args.gate_refresh != 3:
         extra.append(f"refresh={args.gate_refresh}")
-    if args.gate_free != 0:
+    if args.gate_free != Gate().free:
         extra.append(f"free={args.gate_free}")
     return f"{model}[gate {' '.join(extra)}]" if extra else model
 
@@ -325,7 +329,7 @@ def run_cell(
             llm=make_llm(args.model, out, seed, args.garbage_rate),
             problem_description=task.description,
             seed=seed,
-            n_warmstart=args.n_warmstart,
+            **({} if args.n_warmstart is None else {"n_warmstart": args.n_warmstart}),
             n_candidates=args.n_candidates,
             n_surrogate_samples=args.n_surrogate_samples,
             max_history=args.max_history,
@@ -475,6 +479,8 @@ def _save(path: Path, data: Any) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from agent.hpo import Gate
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--model",
@@ -499,7 +505,10 @@ def main(argv: list[str] | None = None) -> int:
         help="give TPE a trial when it had none of the last N (0: never)",
     )
     parser.add_argument(
-        "--gate-free", type=int, default=0, help="the model's first startup trials, unjudged"
+        "--gate-free",
+        type=int,
+        default=Gate().free,
+        help="the model's first startup trials, unjudged",
     )
     parser.add_argument("--tasks", default=",".join(TASKS), help="comma-separated task names")
     parser.add_argument("--samplers", default=",".join(SAMPLERS), help="of llm,random,tpe")
@@ -514,7 +523,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--table", type=Path, default=None, help="default: OUT/table.json")
     parser.add_argument(
-        "--n-warmstart", type=int, default=5, help="zero-shot configurations asked for first"
+        "--n-warmstart",
+        type=int,
+        default=None,
+        help="zero-shot configurations asked for first (default: LLMSampler's)",
     )
     parser.add_argument("--n-candidates", type=int, default=4, help="LLM candidates per trial")
     parser.add_argument("--n-surrogate-samples", type=int, default=3)
