@@ -74,6 +74,26 @@ def test_a_smoke_run_writes_cells_and_table_and_resumes(tmp_path: Path) -> None:
     assert "llm" not in more["tasks"]["branin"]["samplers"]
 
 
+def test_the_gap_to_tpe_is_given_in_standard_errors() -> None:
+    """LLM minus TPE regret over the two means' combined standard error (the noise yardstick)."""
+
+    def cell(sampler: str, seed: int, best: float) -> dict:
+        return {"task": "branin", "sampler": sampler, "seed": seed, "values": [100.0, best]}
+
+    optimum, reference = TASKS["branin"].optimum, 100.0
+    cells = {
+        f"{s}{i}": cell(s, i, b)
+        for s, bests in (("llm", (20.0, 40.0)), ("tpe", (10.0, 10.0)), ("random", (100.0, 100.0)))
+        for i, b in enumerate(bests)
+    }
+    gap = build_table(cells, ["branin"], [2], "m")["tasks"]["branin"]["gaps"]["2"]
+    llm = [normalized_regret([100.0, b], 2, optimum, reference) for b in (20.0, 40.0)]
+    tpe = normalized_regret([100.0, 10.0], 2, optimum, reference)
+    assert gap["llm-tpe"] == pytest.approx((llm[0] + llm[1]) / 2 - tpe)
+    assert gap["se"] == pytest.approx(abs(llm[1] - llm[0]) / 2)  # TPE's seeds agree: its SE is 0
+    assert gap["z"] == pytest.approx(gap["llm-tpe"] / gap["se"])
+
+
 def test_one_task_through_an_openai_compatible_server(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -427,8 +427,25 @@ def build_table(
                     ratio = stats["mean"] / base["mean"] if base["mean"] > 0 else None
                     ratios.setdefault(k, {})[f"llm/{other}"] = ratio
         entry["ratios"] = ratios
+        entry["gaps"] = {k: _gap(stats, entry["samplers"].get("tpe", {}).get("regret", {}).get(k))
+                         for k, stats in llm.items()}  # fmt: skip
         table["tasks"][name] = entry
     return table
+
+
+def _gap(llm: dict[str, Any], tpe: dict[str, Any] | None) -> dict[str, Any] | None:
+    """LLM minus TPE mean regret, its standard error and the gap in standard errors.
+
+    Positive: the LLM sampler is behind its inner sampler. The gap's standard error combines
+    the two means' (independent studies), so ``z`` above about 2 is more than seed noise.
+    """
+    if tpe is None:
+        return None
+    gap = llm["mean"] - tpe["mean"]
+    if llm.get("sem") is None or tpe.get("sem") is None:
+        return {"llm-tpe": gap, "se": None, "z": None}
+    se = math.hypot(llm["sem"], tpe["sem"])
+    return {"llm-tpe": gap, "se": se, "z": gap / se if se > 0 else None}
 
 
 def _sem(values: list[float]) -> float | None:
@@ -441,7 +458,8 @@ def _sem(values: list[float]) -> float | None:
 
 def print_table(table: dict[str, Any], console: Console) -> None:
     grid = Table(title="normalized regret (mean ± standard error over seeds; lower is better)")
-    for column in ("task", "trials", "Random", "TPE", "LLM", "LLM/Random", "LLM/TPE", "LLM frac"):
+    columns = ("task", "trials", "Random", "TPE", "LLM", "LLM/Random", "LLM/TPE", "LLM-TPE in SE")
+    for column in (*columns, "LLM frac"):
         grid.add_column(column)
 
     def fmt(value: float | None) -> str:
@@ -459,6 +477,7 @@ def print_table(table: dict[str, Any], console: Console) -> None:
         for k in map(str, table["checkpoints"]):
             means = {s: entry["samplers"].get(s, {}).get("regret", {}).get(k, {}) for s in SAMPLERS}
             ratios = entry["ratios"].get(k, {})
+            gap = (entry.get("gaps") or {}).get(k) or {}
             grid.add_row(
                 name,
                 k,
@@ -467,6 +486,7 @@ def print_table(table: dict[str, Any], console: Console) -> None:
                 fmt_mean(means["llm"]),
                 fmt(ratios.get("llm/random")),
                 fmt(ratios.get("llm/tpe")),
+                "-" if gap.get("z") is None else f"{gap['z']:+.1f}",
                 frac,
             )
     console.print(grid)
