@@ -7,7 +7,9 @@ per run: test accuracy, LLM calls (search and trace stages; the test scoring apa
 time, and for the weights stage the traces kept, training tokens, dev loss before and after,
 why training stopped, and how many dev-split outputs the adapter changed. The zero-shot
 baseline prompt on the base model is scored once per seed. Results are written to JSON after
-every run, so an interrupted bench keeps what it finished.
+every run, so an interrupted bench keeps what it finished; run again with the same --out
+and settings (more --seeds or --strategies allowed), it keeps the finished runs and their
+figures and does only the rest. Other settings are refused, naming them.
 
 Usage:
     python evals/bench/bench_better_together.py --model local --seeds 0 \
@@ -77,20 +79,20 @@ def main() -> None:
         "baseline": {},
         "runs": [],
     }
+    _resume(args.out, report)
+    report["summary"] = _summary(report["runs"])
     for seed in seeds:
         splits = item.splits(seed=seed, sizes=sizes)  # type: ignore[arg-type]  # sizes from the command line: three ints
-        started = time.perf_counter()
-        base = load(args.model, cache=str(runs / f"baseline-{seed}.sqlite"))
-        zero_shot = PromptCandidate(item.task.instruction, (), item.task.position)
-        score = PromptScorer(base, item.task).evaluate(zero_shot, splits.test).score
-        report["baseline"][str(seed)] = {
-            "test_score": score,
-            "calls": base.usage.snapshot().calls,
-            "seconds": round(time.perf_counter() - started, 1),
-        }
-        print(f"seed {seed}: zero-shot baseline test {score:.3f}", flush=True)
-        _write(args.out, report)
+        kept = report["baseline"].get(str(seed))
+        if kept is not None:
+            print(f"seed {seed}: zero-shot baseline test {kept['test_score']:.3f} (kept)")
+        else:
+            _score_baseline(args.model, runs, item, splits, seed, report)
+            _write(args.out, report)
         for strategy in strategies:
+            if any(r["seed"] == seed and r["strategy"] == strategy for r in report["runs"]):
+                print(f"seed {seed} {strategy}: kept from {args.out}", flush=True)
+                continue
             run_dir = runs / f"seed{seed}" / strategy.replace("->", "-")
             started = time.perf_counter()
             result = better_together(
@@ -114,6 +116,53 @@ def main() -> None:
             report["summary"] = _summary(report["runs"])
             _write(args.out, report)
     print(json.dumps(report["summary"], indent=2))
+
+
+def _score_baseline(
+    model: str, runs: Path, item: Any, splits: Any, seed: int, report: dict[str, Any]
+) -> None:
+    """The zero-shot prompt on the base model, on the seed's test split."""
+    started = time.perf_counter()
+    base = load(model, cache=str(runs / f"baseline-{seed}.sqlite"))
+    zero_shot = PromptCandidate(item.task.instruction, (), item.task.position)
+    score = PromptScorer(base, item.task).evaluate(zero_shot, splits.test).score
+    report["baseline"][str(seed)] = {
+        "test_score": score,
+        "calls": base.usage.snapshot().calls,
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+    print(f"seed {seed}: zero-shot baseline test {score:.3f}", flush=True)
+
+
+#: Settings that may differ between a finished report and its continuation.
+_GROWABLE = ("seeds", "strategies", "out", "runs_dir")
+
+
+def _resume(path: Path, report: dict[str, Any]) -> None:
+    """Take the finished baselines and runs of an earlier report at ``path`` into ``report``.
+
+    Only when every setting but the seeds and strategies is the same; otherwise the figures
+    would mix two benchmarks, so it is refused, naming the settings that differ.
+    """
+    if not path.is_file():
+        return
+    try:
+        earlier = json.loads(path.read_text())
+    except json.JSONDecodeError as exc:
+        raise SystemExit(
+            f"{path}: not a bench report ({exc}); move it away or pick --out"
+        ) from None
+    old, new = earlier.get("settings", {}), report["settings"]
+    differ = sorted(
+        k for k in set(old) | set(new) if k not in _GROWABLE and old.get(k) != new.get(k)
+    )
+    if differ or earlier.get("task") != report["task"] or earlier.get("model") != report["model"]:
+        raise SystemExit(
+            f"{path} holds a bench with other settings ({', '.join(differ) or 'task/model'}): "
+            "pick another --out, or rerun with its settings"
+        )
+    report["baseline"].update(earlier.get("baseline", {}))
+    report["runs"].extend(earlier.get("runs", []))
 
 
 def _write(path: Path, report: dict[str, Any]) -> None:
