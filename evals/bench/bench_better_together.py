@@ -85,7 +85,9 @@ def main() -> None:
         splits = item.splits(seed=seed, sizes=sizes)  # type: ignore[arg-type]  # sizes from the command line: three ints
         kept = report["baseline"].get(str(seed))
         if kept is not None:
-            print(f"seed {seed}: zero-shot baseline test {kept['test_score']:.3f} (kept)")
+            print(
+                f"seed {seed}: zero-shot baseline test {kept['test_score']:.3f} (kept)", flush=True
+            )
         else:
             _score_baseline(args.model, runs, item, splits, seed, report)
             _write(args.out, report)
@@ -156,9 +158,9 @@ def _resume(path: Path, report: dict[str, Any]) -> None:
     differ = sorted(
         k for k in set(old) | set(new) if k not in _GROWABLE and old.get(k) != new.get(k)
     )
-    if differ or earlier.get("task") != report["task"] or earlier.get("model") != report["model"]:
+    if differ:  # the settings hold the task and model too
         raise SystemExit(
-            f"{path} holds a bench with other settings ({', '.join(differ) or 'task/model'}): "
+            f"{path} holds a bench with other settings ({', '.join(differ)}): "
             "pick another --out, or rerun with its settings"
         )
     report["baseline"].update(earlier.get("baseline", {}))
